@@ -1,0 +1,43 @@
+namespace Xinfra.Transport;
+
+/// <summary>
+/// The one seam between Xinfra's client layer and a physical cluster. A transport is one connection to one cluster,
+/// shared by every producer and consumer of the application, and thread-safe.
+/// </summary>
+public interface ITransport : IAsyncDisposable
+{
+    /// <summary>What kind of cluster this transport reaches.</summary>
+    ClusterKind Kind { get; }
+
+    /// <summary>The cluster name from configuration.</summary>
+    string Cluster { get; }
+
+    /// <summary>
+    /// Writes one record and completes when the cluster has made it durable (for Kafka, acks=all with idempotence;
+    /// for Northguard, fsynced on every replica). Throws an <see cref="XinfraException"/> naming the topic on failure.
+    /// </summary>
+    ValueTask<TransportReceipt> ProduceAsync(PhysicalTopic topic, OutgoingRecord record, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes one record without waiting: the high-throughput path. <paramref name="onDelivered"/> runs once with the
+    /// receipt or the error, on a transport thread; it must be quick and must not throw.
+    /// </summary>
+    void Produce(PhysicalTopic topic, OutgoingRecord record, Action<TransportReceipt, XinfraException?> onDelivered);
+
+    /// <summary>Completes when every record passed to <see cref="Produce"/> so far was delivered or failed.</summary>
+    ValueTask FlushAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates a group member that reads the given topics; see <see cref="ITransportConsumer"/>.</summary>
+    ITransportConsumer CreateConsumer(ConsumerSpec spec);
+
+    /// <summary>Creates the topic if it does not exist; returns true when it was created.</summary>
+    ValueTask<bool> EnsureTopicAsync(PhysicalTopic topic, CancellationToken cancellationToken);
+
+    /// <summary>The partitions (or ranges) of a topic and their watermarks; throws <see cref="UnknownTopicException"/> if absent.</summary>
+    ValueTask<IReadOnlyList<PartitionInfo>> DescribeTopicAsync(PhysicalTopic topic, CancellationToken cancellationToken);
+}
+
+/// <summary>One partition of a described topic.</summary>
+/// <param name="TopicPartition">The partition.</param>
+/// <param name="Watermarks">Its low and high watermarks.</param>
+public readonly record struct PartitionInfo(TopicPartition TopicPartition, WatermarkOffsets Watermarks);
