@@ -1,0 +1,79 @@
+using Xinfra.Monitoring;
+using Xinfra.Routing;
+using Xinfra.Transport;
+
+namespace Xinfra.Consuming;
+
+/// <summary>
+/// Following the topic's read epoch. When a phase flip changes the epoch to read, the member commits what it
+/// processed on the old epoch, leaves that group, and joins the same group on the new epoch, starting from the
+/// group's committed position there (or <see cref="ConsumerOptions{TKey, TValue}.AutoOffsetReset"/>).
+/// </summary>
+internal sealed partial class XinfraConsumer<TKey, TValue>
+{
+    private void OnConfigurationChanged(XinfraSnapshot snapshot)
+    {
+        if (_reading is not null && snapshot.Routes.TryGetValue(Topic, out var route) && route.ReadFrom != _reading)
+        {
+            _routeChanged.Cancel();
+        }
+    }
+
+    private async ValueTask<ITransportConsumer> EnsureConsumerAsync(CancellationToken cancellationToken)
+    {
+        var route = _configuration.Current.Route(Topic);
+        if (_consumer is not null && route.ReadFrom == _reading)
+        {
+            return _consumer;
+        }
+
+        if (_consumer is not null)
+        {
+            Log.ReadEpochChanged(_logger, Topic, GroupId, _reading!.ToString(), route.ReadFrom.ToString());
+            await CloseConsumerAsync(cancellationToken).ConfigureAwait(false);
+            _routeChanged.Dispose();
+            _routeChanged = new CancellationTokenSource();
+        }
+
+        var physical = route.ReadFrom;
+        var transport = _transports.Get(physical.Cluster);
+        if (route.AutoCreate)
+        {
+            await _transports.EnsureTopicAsync(transport, physical, cancellationToken).ConfigureAwait(false);
+        }
+
+        _reading = physical;
+        _epoch = route.EpochOf(physical);
+        _consumer = transport.CreateConsumer(new ConsumerSpec
+        {
+            GroupId = GroupId,
+            Topics = [physical],
+            AutoOffsetReset = _options.AutoOffsetReset,
+            ClientId = _configuration.Current.Options.ApplicationId,
+            Listener = new Listener(this),
+        });
+        return _consumer;
+    }
+
+    private async ValueTask CloseConsumerAsync(CancellationToken cancellationToken)
+    {
+        if (_consumer is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (_options.CommitMode == CommitMode.AfterProcessing)
+            {
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await _consumer.DisposeAsync().ConfigureAwait(false);
+            _consumer = null;
+            _processed.Clear();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Xinfra.InMemory;
+using Xinfra.Routing;
+
+namespace Xinfra;
+
+/// <summary>Registers Xinfra in a service collection.</summary>
+public static class XinfraServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Xinfra bound to <paramref name="section"/> (usually <c>configuration.GetSection("Xinfra")</c>). Changes to
+    /// the section apply live; the configuration is validated when the host starts.
+    /// </summary>
+    public static IXinfraBuilder AddXinfra(this IServiceCollection services, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(section);
+        services.AddOptions<XinfraOptions>().Bind(section);
+        return AddCore(services);
+    }
+
+    /// <summary>Adds Xinfra configured in code.</summary>
+    public static IXinfraBuilder AddXinfra(this IServiceCollection services, Action<XinfraOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<XinfraOptions>().Configure(configure);
+        return AddCore(services);
+    }
+
+    /// <summary>Adds the in-memory transport (<see cref="ClusterKind.InMemory"/>), for tests and samples.</summary>
+    public static IXinfraBuilder AddInMemory(this IXinfraBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<InMemoryClusters>();
+        return builder.AddTransport<InMemoryTransportFactory>();
+    }
+
+    private static XinfraBuilder AddCore(IServiceCollection services)
+    {
+        services.AddLogging();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<XinfraConfigurationMonitor>();
+        services.TryAddSingleton<TransportRegistry>();
+        services.TryAddSingleton<IXinfraClient, XinfraClient>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, XinfraStartupValidation>());
+        return new XinfraBuilder(services);
+    }
+
+    private sealed class XinfraBuilder(IServiceCollection services) : IXinfraBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}

@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Xinfra.Monitoring;
+
+/// <summary>The client-side instruments of the <c>Xinfra</c> meter. Tags: <c>topic</c> (logical), <c>cluster</c>.</summary>
+internal static class ClientMetrics
+{
+    public static readonly Counter<long> ProducedRecords = XinfraTelemetry.Meter.CreateCounter<long>(
+        "xinfra.produce.records", "{record}", "Records acknowledged by a cluster.");
+
+    public static readonly Counter<long> ProducedBytes = XinfraTelemetry.Meter.CreateCounter<long>(
+        "xinfra.produce.bytes", "By", "Key, value and header bytes acknowledged by a cluster.");
+
+    public static readonly Counter<long> ProduceErrors = XinfraTelemetry.Meter.CreateCounter<long>(
+        "xinfra.produce.errors", "{error}", "Produce attempts that failed, by error type.");
+
+    public static readonly Histogram<double> ProduceDuration = XinfraTelemetry.Meter.CreateHistogram<double>(
+        "xinfra.produce.duration", "s", "Time from ProduceAsync to the record being durable on every cluster the phase writes to.");
+
+    public static readonly Counter<long> ConsumedRecords = XinfraTelemetry.Meter.CreateCounter<long>(
+        "xinfra.consume.records", "{record}", "Records delivered to the application.");
+
+    public static readonly Counter<long> ConsumedBytes = XinfraTelemetry.Meter.CreateCounter<long>(
+        "xinfra.consume.bytes", "By", "Key, value and header bytes delivered to the application.");
+
+    public static readonly Counter<long> ConfigRejected = XinfraTelemetry.Meter.CreateCounter<long>(
+        "xinfra.config.rejected", "{change}", "Configuration changes refused as invalid (the last good one stays).");
+
+    public static readonly Counter<long> PhaseChanges = XinfraTelemetry.Meter.CreateCounter<long>(
+        "xinfra.topic.phase_changes", "{change}", "Migration phase changes applied, per topic.");
+
+    public static TagList Tags(string topic, string cluster) => new() { { "topic", topic }, { "cluster", cluster } };
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Xinfra.Monitoring;
+
+/// <summary>Xinfra client log messages. Event ids are stable: 1xxx configuration, 2xxx produce, 3xxx consume, 4xxx transports.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Information, "Xinfra configuration applied: {ClusterCount} clusters, {TopicCount} topics")]
+    public static partial void ConfigurationApplied(ILogger logger, int clusterCount, int topicCount);
+
+    [LoggerMessage(1002, LogLevel.Error, "Xinfra configuration change rejected; keeping the last good configuration. {Errors}")]
+    public static partial void ConfigurationRejected(ILogger logger, string errors);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Topic {Topic}: migration phase {OldPhase} -> {NewPhase}")]
+    public static partial void PhaseChanged(ILogger logger, string topic, MigrationPhase oldPhase, MigrationPhase newPhase);
+
+    [LoggerMessage(2001, LogLevel.Warning, "Topic {Topic}: produce to cluster {Cluster} failed, attempt {Attempt}; retrying")]
+    public static partial void ProduceRetry(ILogger logger, string topic, string cluster, int attempt, Exception exception);
+
+    [LoggerMessage(2002, LogLevel.Error, "Topic {Topic}: dual write incomplete: acknowledged by {Succeeded}, failed on {Failed}")]
+    public static partial void DualWriteIncomplete(ILogger logger, string topic, string succeeded, string failed, Exception exception);
+
+    [LoggerMessage(3001, LogLevel.Information, "Topic {Topic}, group {Group}: assigned {Partitions}")]
+    public static partial void PartitionsAssigned(ILogger logger, string topic, string group, string partitions);
+
+    [LoggerMessage(3002, LogLevel.Information, "Topic {Topic}, group {Group}: revoked {Partitions}")]
+    public static partial void PartitionsRevoked(ILogger logger, string topic, string group, string partitions);
+
+    [LoggerMessage(3003, LogLevel.Warning, "Topic {Topic}, group {Group}: read epoch changed from {From} to {To}; switching")]
+    public static partial void ReadEpochChanged(ILogger logger, string topic, string group, string from, string to);
+
+    [LoggerMessage(4001, LogLevel.Information, "Cluster {Cluster}: connected a {Kind} transport")]
+    public static partial void TransportCreated(ILogger logger, string cluster, ClusterKind kind);
+
+    [LoggerMessage(4002, LogLevel.Warning, "Cluster {Cluster}: settings changed; new clients use a new transport")]
+    public static partial void TransportReplaced(ILogger logger, string cluster);
+}
