@@ -3,7 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Xinfra.InMemory;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Xinfra.Routing;
+using Xinfra.Transport;
 
 namespace Xinfra;
 
@@ -19,6 +22,12 @@ public static class XinfraServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
         services.AddOptions<XinfraOptions>().Bind(section);
+        services.AddSingleton(new BoundSectionCheck(section));
+        services.TryAddSingleton(static sp => new XinfraConfigurationMonitor(
+            sp.GetRequiredService<IOptionsMonitor<XinfraOptions>>(),
+            sp.GetServices<ITransportFactory>(),
+            sp.GetRequiredService<ILogger<XinfraConfigurationMonitor>>(),
+            sp.GetRequiredService<BoundSectionCheck>()));
         return AddCore(services);
     }
 

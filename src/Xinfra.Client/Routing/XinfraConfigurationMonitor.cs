@@ -15,6 +15,7 @@ namespace Xinfra.Routing;
 public sealed class XinfraConfigurationMonitor : IDisposable
 {
     private readonly XinfraOptionsValidator _validator;
+    private readonly BoundSectionCheck? _sectionCheck;
     private readonly ILogger _logger;
     private readonly IDisposable? _subscription;
     private readonly Lock _lock = new();
@@ -25,13 +26,23 @@ public sealed class XinfraConfigurationMonitor : IDisposable
         IOptionsMonitor<XinfraOptions> options,
         IEnumerable<ITransportFactory> factories,
         ILogger<XinfraConfigurationMonitor> logger)
+        : this(options, factories, logger, section: null)
+    {
+    }
+
+    internal XinfraConfigurationMonitor(
+        IOptionsMonitor<XinfraOptions> options,
+        IEnumerable<ITransportFactory> factories,
+        ILogger<XinfraConfigurationMonitor> logger,
+        BoundSectionCheck? section)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(factories);
         _logger = logger;
+        _sectionCheck = section;
         _validator = new XinfraOptionsValidator(factories.Select(f => f.Kind).ToHashSet());
         var initial = Read(options);
-        var errors = Validate(initial);
+        var errors = CheckSection(initial) ?? Validate(initial);
         if (errors is not null)
         {
             throw new XinfraConfigurationException($"Xinfra configuration is invalid:{Environment.NewLine}{errors}");
@@ -106,7 +117,27 @@ public sealed class XinfraConfigurationMonitor : IDisposable
             return;
         }
 
+        var sectionErrors = CheckSection(value);
+        if (sectionErrors is not null)
+        {
+            ClientMetrics.ConfigRejected.Add(1);
+            Log.ConfigurationRejected(_logger, sectionErrors);
+            return;
+        }
+
         TryApply(value, out _);
+    }
+
+    private string? CheckSection(XinfraOptions value)
+    {
+        if (_sectionCheck is null)
+        {
+            return null;
+        }
+
+        var errors = new List<string>();
+        _sectionCheck.Collect(errors, value);
+        return errors.Count == 0 ? null : string.Join(Environment.NewLine, errors.Select(f => "  - " + f));
     }
 
     private string? Validate(XinfraOptions options)
