@@ -76,6 +76,15 @@ public sealed partial class InMemoryCluster
         }
     }
 
+    /// <summary>The members of consumer group <paramref name="groupId"/> right now (none if the group is unknown).</summary>
+    public int GroupMemberCount(string groupId)
+    {
+        lock (Sync)
+        {
+            return _groups.TryGetValue(groupId, out var group) ? group.MemberCount : 0;
+        }
+    }
+
     internal List<StoredRecord>[] Partitions(string topic) =>
         _topics.TryGetValue(topic, out var partitions)
             ? partitions

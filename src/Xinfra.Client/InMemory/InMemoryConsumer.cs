@@ -6,6 +6,7 @@ namespace Xinfra.InMemory;
 internal sealed partial class InMemoryConsumer : ITransportConsumer
 {
     private readonly InMemoryCluster _cluster;
+    private readonly string _clusterName;
     private readonly ConsumerSpec _spec;
     private readonly string _memberId;
     private readonly string[] _topicNames;
@@ -17,8 +18,9 @@ internal sealed partial class InMemoryConsumer : ITransportConsumer
     private int _nextPartition;
     private bool _disposed;
 
-    public InMemoryConsumer(InMemoryCluster cluster, ConsumerSpec spec)
+    public InMemoryConsumer(string clusterName, InMemoryCluster cluster, ConsumerSpec spec)
     {
+        _clusterName = clusterName;
         _cluster = cluster;
         _spec = spec;
         _memberId = $"{spec.ClientId}-{Guid.NewGuid():N}";
@@ -66,7 +68,7 @@ internal sealed partial class InMemoryConsumer : ITransportConsumer
                     _positions[tp] = position + 1;
                     _nextPartition = (_nextPartition + i + 1) % count;
                     var r = log[(int)position];
-                    return new IncomingRecord(_cluster.Name, new TopicPartitionOffset(tp, r.Offset), r.Key, r.Value, r.Headers, r.Timestamp);
+                    return new IncomingRecord(_clusterName, new TopicPartitionOffset(tp, r.Offset), r.Key, r.Value, r.Headers, r.Timestamp);
                 }
             }
 
@@ -84,7 +86,7 @@ internal sealed partial class InMemoryConsumer : ITransportConsumer
             {
                 if (!_assignment.Contains(p.TopicPartition))
                 {
-                    throw new ConsumeException($"Cannot commit {p}: partition is not assigned to this member of group '{_spec.GroupId}'.") { Cluster = _cluster.Name };
+                    throw new ConsumeException($"Cannot commit {p}: partition is not assigned to this member of group '{_spec.GroupId}'.") { Cluster = _clusterName };
                 }
 
                 group.Commit(p.TopicPartition, p.Offset);
@@ -110,13 +112,13 @@ internal sealed partial class InMemoryConsumer : ITransportConsumer
         {
             if (!_positions.ContainsKey(position.TopicPartition))
             {
-                throw new ConsumeException($"Cannot seek {position}: partition is not assigned to this member of group '{_spec.GroupId}'.") { Cluster = _cluster.Name };
+                throw new ConsumeException($"Cannot seek {position}: partition is not assigned to this member of group '{_spec.GroupId}'.") { Cluster = _clusterName };
             }
 
             var high = _cluster.Partitions(position.Topic)[position.Partition].Count;
             if (position.Offset < 0 || position.Offset > high)
             {
-                throw new OffsetOutOfRangeException($"Cannot seek {position}: valid offsets are 0..{high}.", position.Offset, 0, high) { Cluster = _cluster.Name };
+                throw new OffsetOutOfRangeException($"Cannot seek {position}: valid offsets are 0..{high}.", position.Offset, 0, high) { Cluster = _clusterName };
             }
 
             _positions[position.TopicPartition] = position.Offset;

@@ -19,6 +19,8 @@ internal sealed class InMemoryGroup(InMemoryCluster cluster, string groupId)
 
     public int Generation { get; private set; }
 
+    public int MemberCount => _members.Count;
+
     public void Join(string memberId, string[] topics)
     {
         _members[memberId] = topics;

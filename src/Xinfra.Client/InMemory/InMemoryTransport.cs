@@ -57,7 +57,7 @@ public sealed class InMemoryTransport : ITransport
     public ITransportConsumer CreateConsumer(ConsumerSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return new InMemoryConsumer(_cluster, spec);
+        return new InMemoryConsumer(Cluster, _cluster, spec);
     }
 
     /// <inheritdoc />
