@@ -62,6 +62,9 @@ public sealed class XinfraConfigurationMonitor : IDisposable
     /// <summary>The configuration in force.</summary>
     public XinfraSnapshot Current => Volatile.Read(ref _current);
 
+    /// <summary>Why the most recent refused change was refused, or null if none was refused. For health checks and operators.</summary>
+    public string? LastRejection { get; private set; }
+
     /// <summary>Raised after a valid change was applied, with the new snapshot.</summary>
     public event Action<XinfraSnapshot>? Changed;
 
@@ -72,8 +75,7 @@ public sealed class XinfraConfigurationMonitor : IDisposable
         errors = Validate(options);
         if (errors is not null)
         {
-            ClientMetrics.ConfigRejected.Add(1);
-            Log.ConfigurationRejected(_logger, errors);
+            Reject(errors);
             return false;
         }
 
@@ -82,6 +84,12 @@ public sealed class XinfraConfigurationMonitor : IDisposable
         lock (_lock)
         {
             previous = _current;
+            if (previous.Fingerprint == XinfraSnapshot.FingerprintOf(options))
+            {
+                // A reload that changed nothing (file watchers often fire twice) is not a change.
+                return true;
+            }
+
             next = new XinfraSnapshot(options, previous.Version + 1);
             Volatile.Write(ref _current, next);
         }
@@ -112,20 +120,25 @@ public sealed class XinfraConfigurationMonitor : IDisposable
         }
         catch (XinfraConfigurationException ex)
         {
-            ClientMetrics.ConfigRejected.Add(1);
-            Log.ConfigurationRejected(_logger, ex.Message);
+            Reject(ex.Message);
             return;
         }
 
         var sectionErrors = CheckSection(value);
         if (sectionErrors is not null)
         {
-            ClientMetrics.ConfigRejected.Add(1);
-            Log.ConfigurationRejected(_logger, sectionErrors);
+            Reject(sectionErrors);
             return;
         }
 
         TryApply(value, out _);
+    }
+
+    private void Reject(string errors)
+    {
+        LastRejection = errors;
+        ClientMetrics.ConfigRejected.Add(1);
+        Log.ConfigurationRejected(_logger, errors);
     }
 
     private string? CheckSection(XinfraOptions value)

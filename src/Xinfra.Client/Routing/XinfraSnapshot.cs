@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Xinfra.Transport;
 
 namespace Xinfra.Routing;
@@ -11,6 +13,7 @@ public sealed class XinfraSnapshot
     {
         Options = options;
         Version = version;
+        Fingerprint = FingerprintOf(options);
         _routes = new Dictionary<string, TopicRoute>(options.Topics.Count, StringComparer.Ordinal);
         foreach (var (name, topic) in options.Topics)
         {
@@ -23,6 +26,9 @@ public sealed class XinfraSnapshot
 
     /// <summary>Increases by one with every applied change.</summary>
     public long Version { get; }
+
+    /// <summary>A canonical text of the options, to tell a real change from a reload of the same content.</summary>
+    internal string Fingerprint { get; }
 
     /// <summary>The routes, by logical topic.</summary>
     public IReadOnlyDictionary<string, TopicRoute> Routes => _routes;
@@ -39,6 +45,10 @@ public sealed class XinfraSnapshot
             $"Logical topic '{topic}' is not configured under {XinfraOptions.SectionName}:Topics; configured topics: {(_routes.Count == 0 ? "none" : string.Join(", ", _routes.Keys.Order(StringComparer.Ordinal)))}.")
         { Topic = topic };
     }
+
+    internal static string FingerprintOf(XinfraOptions options) => JsonSerializer.Serialize(options, FingerprintJson);
+
+    private static readonly JsonSerializerOptions FingerprintJson = new() { Converters = { new JsonStringEnumConverter() } };
 
     private static TopicRoute BuildRoute(XinfraOptions options, string name, TopicOptions topic)
     {
