@@ -105,6 +105,11 @@ public sealed class XinfraOptionsValidator : IValidateOptions<XinfraOptions>
             }
         }
 
+        if (topic.DualWriteAck == DualWriteAckPolicy.Primary)
+        {
+            errors.Add($"{path}:DualWriteAck: Primary needs the durable dual-write outbox, which this version does not have yet; use Both");
+        }
+
         if (topic.Phase != MigrationPhase.SourceOnly && epochs.Count < 2)
         {
             errors.Add($"{path}:Phase: {topic.Phase} needs a target epoch; add the target cluster as a second entry in Epochs");

@@ -70,6 +70,13 @@ public sealed class ValidationTests
     }
 
     [Fact]
+    public void Topic_PrimaryAckWithoutOutbox_IsRefusedRatherThanIgnored()
+    {
+        var error = Invalid(Mem + """, "Topics": { "orders": { "Cluster": "mem", "DualWriteAck": "Primary" } } """);
+        Assert.Contains("Xinfra:Topics:orders:DualWriteAck", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Topic_NoCluster_SaysWhatIsExpected()
     {
         var error = Invalid(Mem + """, "Topics": { "orders": { "Phase": "SourceOnly" } } """);
