@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Xinfra.Transport;
 
 namespace Xinfra;
@@ -30,6 +31,12 @@ public sealed record ConsumeResult<TKey, TValue>
 
     /// <summary>The record timestamp.</summary>
     public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>
+    /// The trace context the producer stamped (W3C <c>traceparent</c>), or default when none. Start the processing
+    /// span with it as parent to join the producer's trace.
+    /// </summary>
+    public ActivityContext ProducerContext { get; init; }
 
     /// <summary>The Xinfra message id, when the producer was an Xinfra producer.</summary>
     public string? MessageId => Headers.TryGetString(RecordHeaderNames.MessageId, out var id) ? id : null;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Xinfra.Monitoring;
 using Xinfra.Serialization;
@@ -49,6 +50,18 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
     {
         var key = _keyDeserializer.Deserialize(record.Key is { } k ? k.Span : default, record.Key is null, new SerializationContext(Topic, MessageComponent.Key));
         var value = _valueDeserializer.Deserialize(record.Value is { } v ? v.Span : default, record.Value is null, new SerializationContext(Topic, MessageComponent.Value));
+        var headers = new XinfraHeaders(record.Headers);
+        var producerContext = TraceContext(headers);
+        if (XinfraTelemetry.ActivitySource.HasListeners())
+        {
+            using var receive = XinfraTelemetry.ActivitySource.StartActivity($"{Topic} receive", ActivityKind.Consumer, producerContext);
+            receive?.SetTag("messaging.system", "xinfra");
+            receive?.SetTag("messaging.destination.name", Topic);
+            receive?.SetTag("xinfra.cluster", record.Cluster);
+            receive?.SetTag("messaging.destination.partition.id", record.Position.Partition);
+            receive?.SetTag("messaging.kafka.offset", record.Position.Offset);
+        }
+
         var tags = ClientMetrics.Tags(Topic, record.Cluster);
         ClientMetrics.ConsumedRecords.Add(1, tags);
         ClientMetrics.ConsumedBytes.Add((record.Key?.Length ?? 0) + (record.Value?.Length ?? 0), tags);
@@ -60,9 +73,24 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
             Position = record.Position,
             Key = key,
             Value = value,
-            Headers = new XinfraHeaders(record.Headers),
+            Headers = headers,
             Timestamp = record.Timestamp,
+            ProducerContext = producerContext,
         };
+    }
+
+    private static ActivityContext TraceContext(XinfraHeaders headers)
+    {
+        if (headers.TryGetString(RecordHeaderNames.TraceParent, out var parent))
+        {
+            headers.TryGetString(RecordHeaderNames.TraceState, out var state);
+            if (ActivityContext.TryParse(parent, state, isRemote: true, out var context))
+            {
+                return context;
+            }
+        }
+
+        return default;
     }
 
     private static string Describe(IReadOnlyList<TopicPartition> partitions)

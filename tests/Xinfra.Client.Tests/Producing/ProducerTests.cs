@@ -122,6 +122,31 @@ public sealed class ProducerTests
     }
 
     [Fact]
+    public async Task Consume_ExposesTheProducersTraceContext()
+    {
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == XinfraTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var parent = new Activity("checkout").SetIdFormat(ActivityIdFormat.W3C).Start();
+        await using var host = TestHost.FromJson(TestHost.SingleTopic);
+        await using var producer = host.Client.CreateProducer<string, string>("orders");
+        await producer.ProduceAsync("k", "v");
+        parent.Stop();
+
+        await using var consumer = host.Client.CreateConsumer<string, string>("orders", new ConsumerOptions<string, string> { GroupId = "g" });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await foreach (var result in consumer.ConsumeAsync(timeout.Token))
+        {
+            Assert.Equal(parent.TraceId, result.ProducerContext.TraceId);
+            Assert.True(result.ProducerContext.IsRemote);
+            break;
+        }
+    }
+
+    [Fact]
     public async Task ProduceAsync_UserHeadersInXinfraNamespace_AreNotForged()
     {
         await using var host = TestHost.FromJson(TestHost.SingleTopic);
