@@ -42,7 +42,9 @@ internal sealed class FlakyTransportFactory(InMemoryClusters clusters) : ITransp
         public ValueTask<bool> EnsureTopicAsync(PhysicalTopic topic, CancellationToken cancellationToken) => inner.EnsureTopicAsync(topic, cancellationToken);
 
         public ValueTask<IReadOnlyList<PartitionInfo>> DescribeTopicAsync(PhysicalTopic topic, CancellationToken cancellationToken) =>
-            inner.DescribeTopicAsync(topic, cancellationToken);
+            Failing
+                ? ValueTask.FromException<IReadOnlyList<PartitionInfo>>(new ClusterUnavailableException($"cluster '{Cluster}' is unreachable") { Cluster = Cluster })
+                : inner.DescribeTopicAsync(topic, cancellationToken);
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
