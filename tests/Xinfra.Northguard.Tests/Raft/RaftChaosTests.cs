@@ -12,7 +12,7 @@ public sealed class RaftChaosTests
     [InlineData(5, true)]
     public void Chaos_LossyNetworkPartitionsCrashes_SafeAndRecovers(int size, bool compact)
     {
-        Seeds.Run(60, seed => RunChaos(seed, size, compact, ticks: 400));
+        Seeds.Run(200, seed => RunChaos(seed, size, compact, ticks: 500));
     }
 
     internal static SimCluster RunChaos(int seed, int size, bool compact, int ticks)

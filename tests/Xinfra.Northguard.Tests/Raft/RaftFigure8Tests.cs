@@ -73,7 +73,7 @@ public sealed class RaftFigure8Tests
     [Fact]
     public void Figure8Unreliable_LeadersCrashOftenUnderLoss_Safe()
     {
-        Seeds.Run(40, seed =>
+        Seeds.Run(100, seed =>
         {
             var c = new SimCluster(seed, 5, o => o with { PreVote = seed % 2 == 0 });
             c.Network.Faults = NetworkFaults.Lossy with { MaxDelay = 5 };

@@ -9,7 +9,7 @@ public sealed class RaftLinearizabilityTests
     public void KvOnRaft_PartitionsLossRestarts_HistoryIsLinearizable()
     {
         int completed = 0;
-        Seeds.Run(40, seed =>
+        Seeds.Run(100, seed =>
         {
             var (history, done) = RunWorkload(seed, unsafeLocalReads: false);
             completed += done;
@@ -17,7 +17,7 @@ public sealed class RaftLinearizabilityTests
         });
 
         // The workload must exercise the system: most operations complete despite the faults.
-        Assert.True(completed > 40 * 50, $"only {completed} operations completed");
+        Assert.True(completed > 100 * Seeds.Multiplier * 50, $"only {completed} operations completed");
     }
 
     [Fact]
