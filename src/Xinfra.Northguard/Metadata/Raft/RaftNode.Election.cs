@@ -37,6 +37,15 @@ public sealed partial class RaftNode
     {
         _heartbeatElapsed++;
         _electionElapsed++;
+        foreach (var pr in _progress.Values)
+        {
+            // A snapshot that is not acknowledged within an election timeout is presumed lost: probe again.
+            if (pr.State == ProgressState.Snapshot && ++pr.SnapshotTicks >= _options.ElectionTick)
+            {
+                pr.BecomeProbe();
+            }
+        }
+
         if (_electionElapsed >= _options.ElectionTick)
         {
             _electionElapsed = 0;

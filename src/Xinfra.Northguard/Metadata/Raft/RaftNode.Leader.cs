@@ -58,7 +58,8 @@ public sealed partial class RaftNode
         bool wasPaused = pr.IsPaused;
         if (pr.MaybeUpdate(m.Index))
         {
-            if (pr.State == ProgressState.Probe)
+            if (pr.State == ProgressState.Probe
+                || (pr.State == ProgressState.Snapshot && pr.Match >= pr.PendingSnapshot))
             {
                 pr.BecomeReplicate();
             }

@@ -18,6 +18,9 @@ internal sealed class SimNetwork(Random random)
 
     public long Delivered { get; private set; }
 
+    /// <summary>Messages handed to the network (before loss), by type.</summary>
+    public Dictionary<MessageType, int> SentByType { get; } = [];
+
     public void Cut(ulong a, ulong b)
     {
         _cut.Add((a, b));
@@ -56,6 +59,7 @@ internal sealed class SimNetwork(Random random)
 
     public void Send(RaftMessage message, long now)
     {
+        SentByType[message.Type] = SentByType.GetValueOrDefault(message.Type) + 1;
         if (!CanTalk(message.From, message.To) || (Filter is { } f && !f(message)))
         {
             return;

@@ -8,6 +8,9 @@ internal enum ProgressState
 
     /// <summary>Appends are streamed optimistically.</summary>
     Replicate,
+
+    /// <summary>A snapshot is on its way: nothing more is sent until it is acknowledged or given up on.</summary>
+    Snapshot,
 }
 
 /// <summary>The leader's view of one peer's log.</summary>
@@ -25,7 +28,13 @@ internal sealed class Progress(long next)
     /// <summary>The peer answered since the last quorum check.</summary>
     public bool RecentActive { get; set; }
 
-    public bool IsPaused => State == ProgressState.Probe && ProbeSent;
+    /// <summary>In snapshot state: the index of the snapshot sent.</summary>
+    public long PendingSnapshot { get; private set; }
+
+    /// <summary>In snapshot state: ticks since the snapshot was sent.</summary>
+    public int SnapshotTicks { get; set; }
+
+    public bool IsPaused => (State == ProgressState.Probe && ProbeSent) || State == ProgressState.Snapshot;
 
     /// <summary>The peer acknowledged entries up to <paramref name="index"/>. True when that is news.</summary>
     public bool MaybeUpdate(long index)
@@ -92,12 +101,13 @@ internal sealed class Progress(long next)
         }
     }
 
-    /// <summary>Sent a snapshot at <paramref name="index"/>: probe from there once the peer answers.</summary>
+    /// <summary>Sent a snapshot at <paramref name="index"/>: wait for its acknowledgement.</summary>
     public void SentSnapshot(long index)
     {
-        State = ProgressState.Probe;
+        State = ProgressState.Snapshot;
+        PendingSnapshot = index;
+        SnapshotTicks = 0;
         Next = index + 1;
-        ProbeSent = true;
     }
 
     /// <summary>Used for the leader itself.</summary>
