@@ -44,6 +44,12 @@ public sealed class VnodeCoordinator : IRaftStateMachine
             throw NotLeader(proposal.LeaderHint);
         }
 
+        if (_proposals.Remove(proposal.Index, out var superseded))
+        {
+            // An earlier proposal of ours at this index (an older term) was overwritten before it was applied here.
+            superseded.Done.TrySetException(NotLeader(proposal.LeaderHint, "Leadership changed; the request was not applied."));
+        }
+
         var done = new TaskCompletionSource<(MetadataResult, VnodeStateMachine)>(TaskCreationOptions.RunContinuationsAsynchronously);
         _proposals[proposal.Index] = (proposal.Term, done);
         return done.Task;
