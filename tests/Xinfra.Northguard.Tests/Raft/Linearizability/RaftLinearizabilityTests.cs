@@ -40,7 +40,11 @@ public sealed class RaftLinearizabilityTests
 
     private static (List<KvOperation> History, int Completed) RunWorkload(int seed, bool unsafeLocalReads)
     {
-        var cluster = new SimCluster(seed, 5, stateMachine: () => new KvStateMachine()) { CompactEvery = 16 };
+        var cluster = new SimCluster(seed, 5, stateMachine: () => new KvStateMachine())
+        {
+            CompactEvery = 16,
+            CrashBeforePersistRate = 0.001,
+        };
         cluster.Network.Faults = NetworkFaults.Lossy;
         var workload = new KvWorkload(cluster, clients: 4, unsafeLocalReads);
         var rng = cluster.Random;

@@ -50,6 +50,7 @@ public sealed partial class RaftWal
         }
 
         _file.Seek(0, SeekOrigin.End);
+        SyncedLength = good;
     }
 
     private void ApplyRecord(WalRecordType type, ulong group, ReadOnlySpan<byte> payload)
@@ -114,5 +115,6 @@ public sealed partial class RaftWal
         _file = new FileStream(_path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
         _file.Seek(0, SeekOrigin.End);
         SyncCount++;
+        SyncedLength = _file.Length;
     }
 }

@@ -35,6 +35,9 @@ public sealed partial class RaftWal : IDisposable
     /// <summary>The current file length in bytes.</summary>
     public long Length => _file.Length;
 
+    /// <summary>The file length at the last <see cref="Sync"/> (or open): everything before it is durable.</summary>
+    public long SyncedLength { get; private set; }
+
     /// <summary>The groups that have state in this WAL.</summary>
     public IReadOnlyCollection<ulong> Groups => _groups.Keys;
 
@@ -81,6 +84,7 @@ public sealed partial class RaftWal : IDisposable
         _file.Flush(flushToDisk: true);
         _dirty = false;
         SyncCount++;
+        SyncedLength = _file.Length;
         if (_file.Length > CheckpointBytes)
         {
             Checkpoint();
