@@ -24,6 +24,12 @@ public sealed record OpenSegmentCommand(RangeId Range, IReadOnlyList<ulong> Repl
 /// <summary>Seals an open segment at <paramref name="EndOffset"/>.</summary>
 public sealed record SealSegmentCommand(SegmentId Segment, long EndOffset) : MetadataCommand;
 
+/// <summary>
+/// Re-replication: a sealed segment's replica on <paramref name="From"/> is replaced by <paramref name="To"/>, which
+/// has already copied the segment.
+/// </summary>
+public sealed record ReplaceReplicaCommand(SegmentId Segment, ulong From, ulong To) : MetadataCommand;
+
 /// <summary>The outcome codes of applying a command.</summary>
 public enum MetadataStatus : byte
 {

@@ -50,6 +50,13 @@ public static class MetadataCommandCodec
                     w.Write(c.Segment.Sequence);
                     w.Write(c.EndOffset);
                     break;
+                case ReplaceReplicaCommand c:
+                    w.Write((byte)7);
+                    w.Write(c.Segment.Range.Value);
+                    w.Write(c.Segment.Sequence);
+                    w.Write(c.From);
+                    w.Write(c.To);
+                    break;
                 default:
                     throw new ArgumentException($"Unknown command {command.GetType().Name}.", nameof(command));
             }
@@ -78,6 +85,7 @@ public static class MetadataCommandCodec
                 4 => new MergeRangesCommand(new RangeId(r.ReadUInt64()), new RangeId(r.ReadUInt64())),
                 5 => new OpenSegmentCommand(new RangeId(r.ReadUInt64()), ReadIds(r)),
                 6 => new SealSegmentCommand(new SegmentId(new RangeId(r.ReadUInt64()), r.ReadInt32()), r.ReadInt64()),
+                7 => new ReplaceReplicaCommand(new SegmentId(new RangeId(r.ReadUInt64()), r.ReadInt32()), r.ReadUInt64(), r.ReadUInt64()),
                 _ => throw new FormatException("Unknown metadata command type."),
             };
         }

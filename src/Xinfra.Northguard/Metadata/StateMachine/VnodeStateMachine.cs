@@ -71,6 +71,7 @@ public sealed partial class VnodeStateMachine
             MergeRangesCommand c => Merge(c),
             OpenSegmentCommand c => OpenSegment(c),
             SealSegmentCommand c => SealSegment(c),
+            ReplaceReplicaCommand c => ReplaceReplica(c),
             _ => MetadataResult.Fail(MetadataStatus.Invalid, "Unknown command."),
         };
     }
