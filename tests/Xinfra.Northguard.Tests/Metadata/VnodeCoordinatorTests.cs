@@ -82,4 +82,19 @@ public sealed class VnodeCoordinatorTests
         Assert.Equal(3, e.Vnode);
         Assert.Throws<NotLeaderException>(() => { _ = coordinator.ReadAsync(); });
     }
+
+    [Fact]
+    public async Task PendingRead_LeaderChanges_FailsWithNotLeader()
+    {
+        var node = new RaftNode(new RaftOptions { Id = 1, Random = new Random(1) }, new MemoryRaftStorage([1, 2, 3]));
+        node.Step(new RaftMessage { Type = MessageType.Heartbeat, From = 2, To = 1, Term = 2 });
+        node.GetReady();
+        node.Advance();
+        var coordinator = new VnodeCoordinator(0, 1) { Node = node };
+        var read = coordinator.ReadAsync(); // Forwarded to leader 2, which then fails.
+        Assert.Equal(1, coordinator.PendingCount);
+        coordinator.OnLeaderChanged(3, 0);
+        await Assert.ThrowsAsync<NotLeaderException>(() => read);
+        Assert.Equal(0, coordinator.PendingCount);
+    }
 }

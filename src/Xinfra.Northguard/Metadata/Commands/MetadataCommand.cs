@@ -30,6 +30,14 @@ public sealed record SealSegmentCommand(SegmentId Segment, long EndOffset) : Met
 /// </summary>
 public sealed record ReplaceReplicaCommand(SegmentId Segment, ulong From, ulong To) : MetadataCommand;
 
+/// <summary>Grants <paramref name="Operations"/> on a topic to a principal (<see cref="AclOperations.None"/> revokes).</summary>
+public sealed record SetAclCommand(string Topic, string Principal, AclOperations Operations) : MetadataCommand;
+
+/// <summary>
+/// Writes a config document if its current version is <paramref name="ExpectedVersion"/> (0: must not exist; -1: any).
+/// </summary>
+public sealed record PutDocumentCommand(string Key, ReadOnlyMemory<byte> Content, long ExpectedVersion) : MetadataCommand;
+
 /// <summary>The outcome codes of applying a command.</summary>
 public enum MetadataStatus : byte
 {
@@ -47,6 +55,9 @@ public enum MetadataStatus : byte
 
     /// <summary>The request is malformed or contradicts the current state (e.g. sealing a sealed segment).</summary>
     Invalid,
+
+    /// <summary>A conditional write found another version.</summary>
+    VersionMismatch,
 }
 
 /// <summary>The outcome of applying a command.</summary>
@@ -56,6 +67,9 @@ public enum MetadataStatus : byte
 /// <param name="Segment">The segment opened or sealed.</param>
 public sealed record MetadataResult(MetadataStatus Status, string? Message, IReadOnlyList<RangeId> Ranges, SegmentId? Segment)
 {
+    /// <summary>For a document write: the new version.</summary>
+    public long Version { get; init; }
+
     /// <summary>A failure with a reason.</summary>
     public static MetadataResult Fail(MetadataStatus status, string message) => new(status, message, [], null);
 

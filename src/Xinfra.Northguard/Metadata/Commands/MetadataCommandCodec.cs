@@ -57,6 +57,19 @@ public static class MetadataCommandCodec
                     w.Write(c.From);
                     w.Write(c.To);
                     break;
+                case SetAclCommand c:
+                    w.Write((byte)8);
+                    w.Write(c.Topic);
+                    w.Write(c.Principal);
+                    w.Write((byte)c.Operations);
+                    break;
+                case PutDocumentCommand c:
+                    w.Write((byte)9);
+                    w.Write(c.Key);
+                    w.Write(c.ExpectedVersion);
+                    w.Write(c.Content.Length);
+                    w.Write(c.Content.Span);
+                    break;
                 default:
                     throw new ArgumentException($"Unknown command {command.GetType().Name}.", nameof(command));
             }
@@ -86,6 +99,8 @@ public static class MetadataCommandCodec
                 5 => new OpenSegmentCommand(new RangeId(r.ReadUInt64()), ReadIds(r)),
                 6 => new SealSegmentCommand(new SegmentId(new RangeId(r.ReadUInt64()), r.ReadInt32()), r.ReadInt64()),
                 7 => new ReplaceReplicaCommand(new SegmentId(new RangeId(r.ReadUInt64()), r.ReadInt32()), r.ReadUInt64(), r.ReadUInt64()),
+                8 => new SetAclCommand(r.ReadString(), r.ReadString(), (AclOperations)r.ReadByte()),
+                9 => ReadPutDocument(r),
                 _ => throw new FormatException("Unknown metadata command type."),
             };
         }
@@ -93,6 +108,24 @@ public static class MetadataCommandCodec
         {
             throw new FormatException("Truncated metadata command.", e);
         }
+    }
+
+    private static PutDocumentCommand ReadPutDocument(BinaryReader r)
+    {
+        string key = r.ReadString();
+        long expected = r.ReadInt64();
+        return new PutDocumentCommand(key, ReadBytes(r), expected);
+    }
+
+    internal static byte[] ReadBytes(BinaryReader r)
+    {
+        int length = r.ReadInt32();
+        if (length < 0 || length > r.BaseStream.Length - r.BaseStream.Position)
+        {
+            throw new FormatException("Bad byte count.");
+        }
+
+        return r.ReadBytes(length);
     }
 
     internal static void WritePolicy(BinaryWriter w, StoragePolicy p)

@@ -7,7 +7,7 @@ namespace Xinfra.Northguard.Metadata.Service;
 /// <summary>
 /// The unary metadata operations, linearizable per vnode. Errors: <see cref="NotLeaderException"/> (retry on the
 /// leader), <see cref="TopicExistsException"/>, <see cref="UnknownTopicException"/>,
-/// <see cref="MetadataRequestException"/>.
+/// <see cref="MetadataRequestException"/>, <see cref="DocumentVersionMismatchException"/>.
 /// </summary>
 public interface IMetadataService
 {
@@ -31,4 +31,19 @@ public interface IMetadataService
 
     /// <summary>Seals an open segment at <paramref name="endOffset"/>.</summary>
     ValueTask SealSegmentAsync(SegmentId segment, long endOffset, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets what <paramref name="principal"/> may do on <paramref name="topic"/> (none revokes).</summary>
+    ValueTask SetAclAsync(string topic, string principal, AclOperations operations, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads what <paramref name="principal"/> may do on <paramref name="topic"/> (linearizable).</summary>
+    ValueTask<AclOperations> GetAclAsync(string topic, string principal, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes a config-service document if its version is <paramref name="expectedVersion"/> (0: must not exist;
+    /// -1: unconditional); returns the new version. Documents route by key like topic names.
+    /// </summary>
+    ValueTask<long> PutDocumentAsync(string key, ReadOnlyMemory<byte> content, long expectedVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a config-service document (linearizable); null when absent.</summary>
+    ValueTask<ConfigDocument?> GetDocumentAsync(string key, CancellationToken cancellationToken = default);
 }

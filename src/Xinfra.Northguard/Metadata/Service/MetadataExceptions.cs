@@ -43,3 +43,13 @@ public sealed class MetadataRequestException : XinfraException
     {
     }
 }
+
+/// <summary>A conditional document write found another version: re-read and retry.</summary>
+public sealed class DocumentVersionMismatchException : XinfraException
+{
+    /// <summary>Creates the exception.</summary>
+    public DocumentVersionMismatchException(string message)
+        : base(message)
+    {
+    }
+}

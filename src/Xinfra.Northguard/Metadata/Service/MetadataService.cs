@@ -87,6 +87,44 @@ public sealed class MetadataService : IMetadataService
         Check(result, null);
     }
 
+    /// <inheritdoc />
+    public async ValueTask SetAclAsync(string topic, string principal, AclOperations operations, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentException.ThrowIfNullOrEmpty(principal);
+        var (result, _) = await Write(_ring.VnodeForTopic(topic), new SetAclCommand(topic, principal, operations), cancellationToken)
+            .ConfigureAwait(false);
+        Check(result, topic);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<AclOperations> GetAclAsync(string topic, string principal, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentException.ThrowIfNullOrEmpty(principal);
+        var state = await Coordinator(_ring.VnodeForTopic(topic)).ReadAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return state.GetAcl(topic, principal);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<long> PutDocumentAsync(string key, ReadOnlyMemory<byte> content, long expectedVersion,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var (result, _) = await Write(_ring.VnodeForTopic(key), new PutDocumentCommand(key, content.ToArray(), expectedVersion), cancellationToken)
+            .ConfigureAwait(false);
+        Check(result, null);
+        return result.Version;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<ConfigDocument?> GetDocumentAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var state = await Coordinator(_ring.VnodeForTopic(key)).ReadAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return state.TryGetDocument(key, out var document) ? document : null;
+    }
+
     private Task<(MetadataResult Result, VnodeStateMachine State)> Write(int vnode, MetadataCommand command, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -108,6 +146,8 @@ public sealed class MetadataService : IMetadataService
                 throw new TopicExistsException(result.Message ?? "The topic exists.") { Topic = topic };
             case MetadataStatus.UnknownTopic:
                 throw new UnknownTopicException(result.Message ?? "The topic does not exist.") { Topic = topic };
+            case MetadataStatus.VersionMismatch:
+                throw new DocumentVersionMismatchException(result.Message ?? "Version mismatch.");
             default:
                 throw new MetadataRequestException(result.Message ?? result.Status.ToString()) { Topic = topic };
         }

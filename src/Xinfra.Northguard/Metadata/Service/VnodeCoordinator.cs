@@ -119,6 +119,18 @@ public sealed class VnodeCoordinator : IRaftStateMachine
     /// <inheritdoc />
     public byte[] CreateSnapshot() => State.CreateSnapshot();
 
+    /// <inheritdoc />
+    public void OnLeaderChanged(long term, ulong leader)
+    {
+        // A read-index request may have been dropped with the old leader: tell its caller to retry.
+        foreach (var done in _reads.Values)
+        {
+            done.TrySetException(NotLeader(leader, "Leadership changed during the read; retry."));
+        }
+
+        _reads.Clear();
+    }
+
     private NotLeaderException NotLeader(ulong hint, string? message = null) =>
         new(message ?? $"Broker {_broker} does not lead vnode {State.Vnode}.", State.Vnode, hint);
 }

@@ -6,8 +6,8 @@ using Xinfra.Northguard.Metadata.Ring;
 namespace Xinfra.Northguard.Metadata.StateMachine;
 
 /// <summary>
-/// The snapshot format: magic <c>XNMV</c>, version 1, vnode, next range sequence, then topics, ranges and segments
-/// each sorted by key, so equal states give equal bytes.
+/// The snapshot format: magic <c>XNMV</c>, version 1, vnode, next range sequence, then topics, ranges with their
+/// segments, ACLs and config documents, each sorted by key, so equal states give equal bytes.
 /// </summary>
 public sealed partial class VnodeStateMachine
 {
@@ -57,6 +57,8 @@ public sealed partial class VnodeStateMachine
                     w.Write(segment.EndOffset);
                 }
             }
+
+            WriteAclsAndDocuments(w);
         }
 
         return stream.ToArray();
@@ -69,6 +71,8 @@ public sealed partial class VnodeStateMachine
         _topics.Clear();
         _ranges.Clear();
         _segments.Clear();
+        _acls.Clear();
+        _documents.Clear();
         _nextRangeSequence = 0;
         if (snapshot.IsEmpty)
         {
@@ -102,6 +106,8 @@ public sealed partial class VnodeStateMachine
                 _segments[sid] = new SegmentInfo(sid, (SegmentState)r.ReadByte(), MetadataCommandCodec.ReadIds(r), r.ReadInt64());
             }
         }
+
+        ReadAclsAndDocuments(r);
     }
 
     private static void WriteRangeIds(BinaryWriter w, IReadOnlyList<RangeId> ids)

@@ -52,6 +52,8 @@ public sealed partial class VnodeStateMachine
             return MetadataResult.Fail(MetadataStatus.UnknownTopic, $"Topic '{c.Name}' does not exist.");
         }
 
+        _acls.Remove(c.Name);
+
         foreach (var id in topic.Ranges)
         {
             if (_ranges.Remove(id, out var range))

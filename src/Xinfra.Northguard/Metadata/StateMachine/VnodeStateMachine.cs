@@ -72,6 +72,8 @@ public sealed partial class VnodeStateMachine
             OpenSegmentCommand c => OpenSegment(c),
             SealSegmentCommand c => SealSegment(c),
             ReplaceReplicaCommand c => ReplaceReplica(c),
+            SetAclCommand c => SetAcl(c),
+            PutDocumentCommand c => PutDocument(c),
             _ => MetadataResult.Fail(MetadataStatus.Invalid, "Unknown command."),
         };
     }

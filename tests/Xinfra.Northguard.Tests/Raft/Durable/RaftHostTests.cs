@@ -31,6 +31,10 @@ public sealed class RaftHostTests
         {
         }
 
+        public void OnLeaderChanged(long term, ulong leader)
+        {
+        }
+
         public byte[] CreateSnapshot() => [.. Applied];
     }
 

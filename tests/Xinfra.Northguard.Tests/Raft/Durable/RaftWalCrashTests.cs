@@ -37,6 +37,10 @@ public sealed class RaftWalCrashTests
         {
         }
 
+        public void OnLeaderChanged(long term, ulong leader)
+        {
+        }
+
         public byte[] CreateSnapshot() => _digest.Snapshot();
     }
 

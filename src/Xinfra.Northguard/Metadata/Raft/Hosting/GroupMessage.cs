@@ -26,4 +26,7 @@ public interface IRaftStateMachine
 
     /// <summary>Encodes the state as of the last applied entry, for compaction.</summary>
     byte[] CreateSnapshot();
+
+    /// <summary>The local member's term or known leader changed (a chance to fail requests bound to the old one).</summary>
+    void OnLeaderChanged(long term, ulong leader);
 }

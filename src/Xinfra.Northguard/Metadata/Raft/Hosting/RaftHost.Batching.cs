@@ -46,6 +46,13 @@ public sealed partial class RaftHost
 
     private static void Apply(Group group, Ready ready)
     {
+        var leader = (group.Node.Term, ready.Leader);
+        if (leader != group.LastLeader)
+        {
+            group.LastLeader = leader;
+            group.StateMachine.OnLeaderChanged(leader.Term, leader.Leader);
+        }
+
         if (ready.Snapshot is { } snapshot)
         {
             group.StateMachine.Restore(snapshot);

@@ -18,6 +18,8 @@ public sealed partial class RaftHost
     private sealed record Group(ulong Id, RaftNode Node, DurableRaftStorage Storage, IRaftStateMachine StateMachine)
     {
         public List<ReadState> WaitingReads { get; } = [];
+
+        public (long Term, ulong Leader) LastLeader { get; set; }
     }
 
     /// <summary>Creates a host for broker <paramref name="brokerId"/> over a WAL and a transport.</summary>
