@@ -4,16 +4,35 @@ namespace Xinfra.Northguard.Tests.Raft.Linearizability;
 /// Decides whether a history of register operations is linearizable: the Wing–Gong search with Lowe's memoisation
 /// (as in Porcupine), run separately per key (a map of registers is linearizable iff each register is).
 /// Gets whose outcome is unknown constrain nothing and are dropped; puts whose outcome is unknown never return, so
-/// they may be linearized at any point after their call, or never.
+/// they may be linearized at any point after their call, or never (and are dropped when no read saw their value).
+/// Values written must be unique per key.
 /// </summary>
 internal static class LinearizabilityChecker
 {
     public static bool IsLinearizable(IEnumerable<KvOperation> history, out string? failedKey)
     {
+        var ops = history.ToList();
+        var observed = new HashSet<(string, string)>();
+        foreach (var op in ops)
+        {
+            if (op.Kind == KvOpKind.Get && op.Return != KvOperation.Unknown && op.Value is not null)
+            {
+                observed.Add((op.Key, op.Value));
+            }
+        }
+
         var byKey = new Dictionary<string, List<KvOperation>>();
-        foreach (var op in history)
+        foreach (var op in ops)
         {
             if (op.Kind == KvOpKind.Get && op.Return == KvOperation.Unknown)
+            {
+                continue;
+            }
+
+            // An unknown-outcome put whose value no read returned can always be taken as never applied (if it did
+            // apply, no read happened before the next write), so dropping it changes nothing but the search size,
+            // which would otherwise grow as 2^(unknown puts).
+            if (op.Kind == KvOpKind.Put && op.Return == KvOperation.Unknown && !observed.Contains((op.Key, op.Value!)))
             {
                 continue;
             }

@@ -72,4 +72,23 @@ public sealed class LinearizabilityCheckerTests
         ops.Add(Get(6, "c", 17, 18));
         Assert.False(LinearizabilityChecker.IsLinearizable(ops, out _));
     }
+
+    [Fact]
+    public void ManyUnobservedUnknownPuts_CheckStaysLinear()
+    {
+        // 2^60 subsets of unknown puts would never finish; unobserved ones are dropped.
+        var ops = new List<KvOperation>();
+        for (int i = 0; i < 60; i++)
+        {
+            ops.Add(Put(i, $"u{i}", i, KvOperation.Unknown));
+        }
+
+        ops.Add(Put(100, "a", 100, 101));
+        ops.Add(Get(101, "a", 102, 103));
+        ops.Add(Get(102, "u7", 104, 105));
+        Assert.False(LinearizabilityChecker.IsLinearizable(ops, out _)); // u7 cannot come back after a.
+        ops.RemoveAt(ops.Count - 1);
+        ops.Add(Get(102, "u7", 99, 100));
+        Assert.True(LinearizabilityChecker.IsLinearizable(ops, out _));
+    }
 }
