@@ -11,9 +11,9 @@ internal static class LinearizabilityChecker
 {
     public static bool IsLinearizable(IEnumerable<KvOperation> history, out string? failedKey)
     {
-        var ops = history.ToList();
+        var all = history.ToList();
         var observed = new HashSet<(string, string)>();
-        foreach (var op in ops)
+        foreach (var op in all)
         {
             if (op.Kind == KvOpKind.Get && op.Return != KvOperation.Unknown && op.Value is not null)
             {
@@ -22,7 +22,7 @@ internal static class LinearizabilityChecker
         }
 
         var byKey = new Dictionary<string, List<KvOperation>>();
-        foreach (var op in ops)
+        foreach (var op in all)
         {
             if (op.Kind == KvOpKind.Get && op.Return == KvOperation.Unknown)
             {
