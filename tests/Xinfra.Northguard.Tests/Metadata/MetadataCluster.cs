@@ -135,7 +135,7 @@ internal sealed class MetadataCluster : IDisposable
                 }
 
                 var coordinator = new VnodeCoordinator(v, Id);
-                coordinator.Node = Host.AddGroup((ulong)v, coordinator, new Random(HashCode.Combine(cluster._seed, Id, v, Starts)), replicas);
+                coordinator.Node = Host.AddGroup((ulong)v, coordinator, new Random(Raft.Harness.Seeds.Derive(cluster._seed, (long)Id, v, Starts)), replicas);
                 Coordinators[v] = coordinator;
             }
 

@@ -64,13 +64,27 @@ public sealed class RaftChaosTests
             cluster.Restart(id);
         }
 
-        Assert.True(cluster.RunUntil(() => RaftElectionTests.AllFollow(cluster), 300), "no leader after healing");
-        var final = cluster.Leader()!;
-        var result = cluster.Do(final.Id, r => r.Propose(new byte[] { 0xFF }));
-        Assert.True(result.IsAccepted);
-        Assert.True(
-            cluster.RunUntil(() => cluster.Ids.All(id => cluster.Raft(id).Applied >= result.Index), 300),
-            "the final proposal did not apply everywhere");
+        // A leader that just regained its followers may still step down at its next quorum check and lose an
+        // uncommitted proposal: that is allowed, so liveness means some proposal commits within a few attempts.
+        ProposeResult result = default;
+        bool applied = false;
+        for (int attempt = 0; attempt < 5 && !applied; attempt++)
+        {
+            Assert.True(cluster.RunUntil(() => RaftElectionTests.AllFollow(cluster), 300), "no leader after healing");
+            var final = cluster.Leader()!;
+            result = cluster.Do(final.Id, r => r.Propose(new byte[] { 0xFF }));
+            Assert.True(result.IsAccepted);
+            applied = cluster.RunUntil(
+                () => cluster.Ids.All(id => cluster.Raft(id).Applied >= result.Index) || final.Role != RaftRole.Leader, 300)
+                && cluster.Checker.WasCommitted(result.Index, result.Term);
+        }
+
+        Assert.True(applied, "no proposal committed everywhere after healing: " + string.Join("; ", cluster.Ids.Select(id =>
+        {
+            var r = cluster.Raft(id);
+            return $"{id}: {r.Role} t{r.Term} leader {r.Leader} last {r.LastIndex} commit {r.Committed} applied {r.Applied}";
+        })));
+        Assert.True(cluster.RunUntil(() => cluster.Ids.All(id => cluster.Raft(id).Applied >= result.Index), 300));
         cluster.CheckLogs();
         Assert.True(cluster.Checker.WasCommitted(result.Index, result.Term));
         return cluster;

@@ -62,7 +62,7 @@ public sealed class RaftHostTests
             {
                 var sm = new ListStateMachine();
                 Machines[g] = sm;
-                Host.AddGroup(g, sm, new Random(HashCode.Combine(seed, id, g)), Brokers);
+                Host.AddGroup(g, sm, new Random(Harness.Seeds.Derive(seed, (long)id, (long)g)), Brokers);
             }
         }
 

@@ -80,7 +80,7 @@ public sealed class RaftWalCrashTests
                 {
                     var sm = new CheckedMachine(n.Id, checkers[g]);
                     n.Machines[g] = sm;
-                    n.Host.AddGroup(g, sm, new Random(HashCode.Combine(seed, n.Id, g, starts++)), Ids);
+                    n.Host.AddGroup(g, sm, new Random(Seeds.Derive(seed, (long)n.Id, (long)g, starts++)), Ids);
                 }
             }
 

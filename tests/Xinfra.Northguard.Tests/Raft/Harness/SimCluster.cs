@@ -109,7 +109,7 @@ internal sealed partial class SimCluster
         var options = _configure(new RaftOptions
         {
             Id = node.Id,
-            Random = new Random(HashCode.Combine(Seed, node.Id, node.Restarts)),
+            Random = new Random(Seeds.Derive(Seed, (long)node.Id, node.Restarts)),
             Applied = node.Storage.Snapshot.Index,
         });
         node.StateMachine = _stateMachineFactory();
