@@ -86,6 +86,24 @@ public sealed class MetadataServiceTests
     }
 
     [Fact]
+    public async Task DefaultRing_64VnodesOn3Brokers_AllLeadAndTopicsLandOnTheirVnodes()
+    {
+        using var cluster = new MetadataCluster(3, vnodes: VnodeRing.DefaultCount, seed: 11);
+        Assert.True(cluster.PumpUntil(() => Enumerable.Range(0, 64).All(v => cluster.LeaderOf(v) != 0)), "vnodes without leader");
+        var router = new MetadataRouter(cluster.Ring, [1, 2, 3], id => cluster.Brokers[id].Service!);
+        for (int i = 0; i < 16; i++)
+        {
+            string topic = $"topic-{i}";
+            var task = router.ForTopicAsync(topic, s => s.CreateTopicAsync(topic, StoragePolicy.Default, 1)).AsTask();
+            cluster.PumpUntil(() => true);
+            var created = await task.WaitAsync(TimeSpan.FromSeconds(30));
+            int vnode = cluster.Ring.VnodeForTopic(topic);
+            Assert.Equal(vnode, created.Ranges[0].Id.Vnode);
+            Assert.Equal(cluster.LeaderOf(vnode), router.CachedLeader(vnode));
+        }
+    }
+
+    [Fact]
     public async Task VnodeNotHostedHere_NotLeaderWithoutHint()
     {
         using var cluster = new MetadataCluster(5, vnodes: 1, seed: 3);
