@@ -1,0 +1,20 @@
+namespace Xinfra.Northguard.Broker;
+
+/// <summary>How one broker runs: identity, listener, data folder, attributes used by placement.</summary>
+public sealed record NorthguardBrokerOptions
+{
+    /// <summary>The broker id, unique in the cluster and stable across restarts.</summary>
+    public required ulong BrokerId { get; init; }
+
+    /// <summary>The address to listen on. <value>The default is 127.0.0.1.</value></summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>The port to listen on; 0 picks a free one. <value>The default is 0.</value></summary>
+    public int Port { get; init; }
+
+    /// <summary>The folder holding the broker's WAL, segments, index and Raft log. Required.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Attributes that placement policies can constrain (e.g. <c>zone</c>).</summary>
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+}
