@@ -118,7 +118,7 @@ public sealed partial class InMemoryCluster
         return group;
     }
 
-    private static ReadOnlyMemory<byte>? Copy(ReadOnlyMemory<byte>? bytes) => bytes is { } b ? b.ToArray() : null;
+    private static ReadOnlyMemory<byte>? Copy(ReadOnlyMemory<byte>? bytes) => bytes is { } b ? b.ToArray() : default(ReadOnlyMemory<byte>?);
 
     private static XinfraHeader[] Copy(IReadOnlyList<XinfraHeader> headers)
     {

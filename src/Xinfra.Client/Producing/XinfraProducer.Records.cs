@@ -46,7 +46,12 @@ internal sealed partial class XinfraProducer<TKey, TValue>
             }
         }
 
-        var record = new OutgoingRecord(key, value, headers, timestamp);
+        // A null byte[] would convert to an empty (non-null) ReadOnlyMemory: keep null as null.
+        var record = new OutgoingRecord(
+            key is null ? default(ReadOnlyMemory<byte>?) : key,
+            value is null ? default(ReadOnlyMemory<byte>?) : value,
+            headers,
+            timestamp);
         CheckSize(record, route);
         return (record, messageId);
     }

@@ -59,6 +59,24 @@ public sealed class ConsumerTests
     }
 
     [Fact]
+    public async Task NullKeyAndValue_StayNull_AndNullKeysSpreadOverPartitions()
+    {
+        await using var host = TestHost.FromJson(TestHost.SingleTopic);
+        await using var producer = host.Client.CreateProducer<string, string>("orders");
+        var partitions = new HashSet<long>();
+        for (var i = 0; i < 6; i++)
+        {
+            partitions.Add((await producer.ProduceAsync(new XinfraMessage<string, string> { Key = null, Value = null! })).Partition);
+        }
+
+        Assert.Equal(3, partitions.Count);
+        await using var consumer = host.Client.CreateConsumer<string, string>("orders", new ConsumerOptions<string, string> { GroupId = "g" });
+        var read = await TakeAsync(consumer, 6);
+        Assert.All(read, r => Assert.Null(r.Key));
+        Assert.All(read, r => Assert.Null(r.Value));
+    }
+
+    [Fact]
     public async Task ManualCommit_ThenRestart_ResumesAfterTheCommittedRecord()
     {
         await using var host = TestHost.FromJson(TestHost.SingleTopic);
