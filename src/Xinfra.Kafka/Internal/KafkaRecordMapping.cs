@@ -1,0 +1,81 @@
+using System.Runtime.InteropServices;
+using Confluent.Kafka;
+using Xinfra.Transport;
+using KafkaTopicPartition = Confluent.Kafka.TopicPartition;
+using XinfraTopicPartition = Xinfra.Transport.TopicPartition;
+using XinfraTopicPartitionOffset = Xinfra.Transport.TopicPartitionOffset;
+
+namespace Xinfra.Kafka.Internal;
+
+/// <summary>
+/// Maps Xinfra records to Kafka messages and back: key and value bytes as they are (no copy when the memory is a
+/// whole array), headers in order with repeats kept, the timestamp as CreateTime (left to the producer when default).
+/// </summary>
+internal static class KafkaRecordMapping
+{
+    private static readonly XinfraHeader[] NoHeaders = [];
+
+    public static Message<byte[]?, byte[]?> ToMessage(in OutgoingRecord record)
+    {
+        var message = new Message<byte[]?, byte[]?>
+        {
+            Key = record.Key is { } key ? ToArray(key) : null,
+            Value = record.Value is { } value ? ToArray(value) : null,
+            Timestamp = record.Timestamp == default ? Timestamp.Default : new Timestamp(record.Timestamp),
+        };
+        var headers = record.Headers;
+        if (headers is { Count: > 0 })
+        {
+            var kafkaHeaders = new Headers();
+            for (var i = 0; i < headers.Count; i++)
+            {
+                kafkaHeaders.Add(headers[i].Name, ToArray(headers[i].Value));
+            }
+
+            message.Headers = kafkaHeaders;
+        }
+
+        return message;
+    }
+
+    public static IncomingRecord ToIncoming(string cluster, ConsumeResult<byte[]?, byte[]?> result)
+    {
+        var message = result.Message;
+        var headers = NoHeaders;
+        if (message.Headers is { Count: > 0 } kafkaHeaders)
+        {
+            headers = new XinfraHeader[kafkaHeaders.Count];
+            for (var i = 0; i < headers.Length; i++)
+            {
+                var header = kafkaHeaders[i];
+                headers[i] = new XinfraHeader(header.Key, header.GetValueBytes() ?? []);
+            }
+        }
+
+        return new IncomingRecord(
+            cluster,
+            new XinfraTopicPartitionOffset(new XinfraTopicPartition(result.Topic, result.Partition.Value), result.Offset.Value),
+            message.Key,
+            message.Value,
+            headers,
+            ToDateTimeOffset(message.Timestamp));
+    }
+
+    public static DateTimeOffset ToDateTimeOffset(Timestamp timestamp) =>
+        timestamp.Type == TimestampType.NotAvailable
+            ? default
+            : DateTimeOffset.FromUnixTimeMilliseconds(timestamp.UnixTimestampMs);
+
+    public static KafkaTopicPartition ToKafka(XinfraTopicPartition partition) =>
+        new(partition.Topic, new Partition(checked((int)partition.Partition)));
+
+    public static XinfraTopicPartition ToXinfra(KafkaTopicPartition partition) => new(partition.Topic, partition.Partition.Value);
+
+    public static Confluent.Kafka.TopicPartitionOffset ToKafka(XinfraTopicPartitionOffset position) =>
+        new(position.Topic, new Partition(checked((int)position.Partition)), new Offset(position.Offset));
+
+    private static byte[] ToArray(ReadOnlyMemory<byte> memory) =>
+        MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : memory.ToArray();
+}
