@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Xinfra.Kafka.Internal;
+using Xinfra.Kafka.Testing;
 using Xinfra.Transport;
 
 namespace Xinfra.Kafka;
@@ -37,10 +38,29 @@ internal sealed partial class KafkaTransport
             var error = exception.Results.Find(r => r.Error.IsError)?.Error ?? exception.Error;
             throw KafkaErrors.ToException(error, topic.LogicalTopic, _context.ClusterName, KafkaOperation.Admin, exception);
         }
+        catch (KafkaException exception) when (exception.Error.Code == ErrorCode.Local_UnsupportedFeature
+            && KafkaMockCluster.Find(_context.Cluster.Bootstrap) is { } mock)
+        {
+            return await Task.Run(() => CreateOnMock(mock, topic, specification.NumPartitions), cancellationToken).ConfigureAwait(false);
+        }
         catch (KafkaException exception)
         {
             throw KafkaErrors.ToException(exception, topic.LogicalTopic, _context.ClusterName, KafkaOperation.Admin);
         }
+    }
+
+    /// <summary>librdkafka's mock cluster has no CreateTopics: create through its API when the topic is absent.</summary>
+    private bool CreateOnMock(KafkaMockCluster mock, PhysicalTopic topic, int partitions)
+    {
+        if (VerifyTopicExists(topic) is null)
+        {
+            return false;
+        }
+
+        mock.CreateTopic(topic.Name, partitions);
+        KafkaLog.TopicCreated(_logger, _context.ClusterName, topic.Name, partitions);
+        _knownTopics.TryAdd(topic.Name, true);
+        return true;
     }
 
     /// <inheritdoc />

@@ -64,6 +64,7 @@ internal sealed partial class KafkaTransport
 
         var message = KafkaRecordMapping.ToMessage(record);
         var cluster = _context.ClusterName;
+        var sent = SentAt(record);
         while (true)
         {
             try
@@ -73,7 +74,7 @@ internal sealed partial class KafkaTransport
                         ? default
                         : new TransportReceipt(cluster, new Transport.TopicPartitionOffset(
                             new Transport.TopicPartition(report.Topic, report.Partition.Value), report.Offset.Value),
-                            KafkaRecordMapping.ToDateTimeOffset(report.Message.Timestamp)),
+                            KafkaRecordMapping.ReceiptTimestamp(report.Message.Timestamp, sent)),
                     report.Error.IsError ? KafkaErrors.ToException(report.Error, topic.LogicalTopic, cluster, KafkaOperation.Produce) : null));
                 return;
             }
@@ -97,10 +98,11 @@ internal sealed partial class KafkaTransport
     private ValueTask<TransportReceipt> Enqueue(PhysicalTopic topic, in OutgoingRecord record, CancellationToken cancellationToken)
     {
         var message = KafkaRecordMapping.ToMessage(record);
-        var operation = ProduceOperation.Rent(topic, _context.ClusterName, cancellationToken);
+        var sent = SentAt(record);
+        var operation = ProduceOperation.Rent(topic, _context.ClusterName, sent, cancellationToken);
         return TryEnqueue(topic, message, operation)
             ? operation.Task
-            : EnqueueWhenRoomAsync(topic, message, cancellationToken);
+            : EnqueueWhenRoomAsync(topic, message, sent, cancellationToken);
     }
 
     /// <summary>Hands the record to librdkafka; false (and the operation abandoned) when its queue is full.</summary>
@@ -123,13 +125,13 @@ internal sealed partial class KafkaTransport
         return true;
     }
 
-    private async ValueTask<TransportReceipt> EnqueueWhenRoomAsync(PhysicalTopic topic, Message<byte[]?, byte[]?> message, CancellationToken cancellationToken)
+    private async ValueTask<TransportReceipt> EnqueueWhenRoomAsync(PhysicalTopic topic, Message<byte[]?, byte[]?> message, DateTimeOffset sent, CancellationToken cancellationToken)
     {
         // Back-pressure: librdkafka's queue is full; wait for deliveries to drain it.
         while (true)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(1), _context.TimeProvider, cancellationToken).ConfigureAwait(false);
-            var operation = ProduceOperation.Rent(topic, _context.ClusterName, cancellationToken);
+            var operation = ProduceOperation.Rent(topic, _context.ClusterName, sent, cancellationToken);
             if (TryEnqueue(topic, message, operation))
             {
                 return await operation.Task.ConfigureAwait(false);
@@ -147,6 +149,9 @@ internal sealed partial class KafkaTransport
 
         return await Enqueue(topic, record, cancellationToken).ConfigureAwait(false);
     }
+
+    private DateTimeOffset SentAt(in OutgoingRecord record) =>
+        record.Timestamp == default ? _context.TimeProvider.GetUtcNow() : record.Timestamp;
 
     private XinfraException? VerifyTopicExists(PhysicalTopic topic)
     {

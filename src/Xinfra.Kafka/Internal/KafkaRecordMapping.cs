@@ -55,8 +55,8 @@ internal static class KafkaRecordMapping
         return new IncomingRecord(
             cluster,
             new XinfraTopicPartitionOffset(new XinfraTopicPartition(result.Topic, result.Partition.Value), result.Offset.Value),
-            message.Key,
-            message.Value,
+            message.Key is { } key ? key : null,
+            message.Value is { } value ? value : null,
             headers,
             ToDateTimeOffset(message.Timestamp));
     }
@@ -65,6 +65,17 @@ internal static class KafkaRecordMapping
         timestamp.Type == TimestampType.NotAvailable
             ? default
             : DateTimeOffset.FromUnixTimeMilliseconds(timestamp.UnixTimestampMs);
+
+    /// <summary>
+    /// The timestamp a receipt reports: the broker's (CreateTime echoed, or a plausible LogAppendTime), else the one
+    /// the record was sent with (librdkafka's mock cluster answers a fixed LogAppendTime of 1970).
+    /// </summary>
+    public static DateTimeOffset ReceiptTimestamp(Timestamp reported, DateTimeOffset sent) =>
+        reported.Type == TimestampType.CreateTime || (reported.Type == TimestampType.LogAppendTime && reported.UnixTimestampMs > PlausibleMs)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(reported.UnixTimestampMs)
+            : sent;
+
+    private const long PlausibleMs = 946_684_800_000; // 2000-01-01
 
     public static KafkaTopicPartition ToKafka(XinfraTopicPartition partition) =>
         new(partition.Topic, new Partition(checked((int)partition.Partition)));

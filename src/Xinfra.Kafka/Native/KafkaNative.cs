@@ -57,6 +57,7 @@ public static class KafkaNative
 
             if (!Library.IsLoaded)
             {
+                TryResolveConfluentImports();
                 if (_path is null)
                 {
                     Library.Load();
@@ -70,6 +71,39 @@ public static class KafkaNative
             NativeLibrary.SetDllImportResolver(typeof(KafkaNative).Assembly, Resolve);
             Volatile.Write(ref _loaded, true);
         }
+    }
+
+    /// <summary>
+    /// Confluent.Kafka's Linux loader imports <c>dlopen</c> from <c>libdl</c>, a name only development packages provide
+    /// (glibc ships <c>libdl.so.2</c>); resolve it, and <c>librdkafka</c> to the file chosen above.
+    /// </summary>
+    private static void TryResolveConfluentImports()
+    {
+        try
+        {
+            NativeLibrary.SetDllImportResolver(typeof(Library).Assembly, ResolveConfluent);
+        }
+        catch (InvalidOperationException)
+        {
+            // Confluent.Kafka (or the application) installed its own resolver; keep it.
+        }
+    }
+
+    private static IntPtr ResolveConfluent(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (string.Equals(libraryName, LibraryName, StringComparison.Ordinal))
+        {
+            return _handle;
+        }
+
+        if (OperatingSystem.IsLinux() && string.Equals(libraryName, "libdl", StringComparison.Ordinal)
+            && !NativeLibrary.TryLoad("libdl", assembly, searchPath, out _)
+            && NativeLibrary.TryLoad("libdl.so.2", out var libdl))
+        {
+            return libdl;
+        }
+
+        return IntPtr.Zero;
     }
 
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath) =>

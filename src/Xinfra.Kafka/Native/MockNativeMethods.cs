@@ -41,6 +41,9 @@ internal static partial class MockNativeMethods
     [LibraryImport(KafkaNative.LibraryName, EntryPoint = "rd_kafka_mock_group_initial_rebalance_delay_ms")]
     internal static partial void GroupInitialRebalanceDelayMs(IntPtr cluster, int delayMs);
 
+    [LibraryImport(KafkaNative.LibraryName, EntryPoint = "rd_kafka_mock_set_controller_id")]
+    internal static partial void SetControllerId(IntPtr cluster, int brokerId);
+
     [LibraryImport(KafkaNative.LibraryName, EntryPoint = "rd_kafka_conf_new")]
     internal static partial IntPtr ConfNew();
 

@@ -20,6 +20,7 @@ internal sealed class ProduceOperation : IValueTaskSource<TransportReceipt>
     private ManualResetValueTaskSourceCore<TransportReceipt> _core;
     private PhysicalTopic? _topic;
     private string _cluster = string.Empty;
+    private DateTimeOffset _sent;
     private bool _pooledAfterUse;
     private int _completed;
     private CancellationTokenRegistration _cancellation;
@@ -36,7 +37,7 @@ internal sealed class ProduceOperation : IValueTaskSource<TransportReceipt>
     /// <summary>The awaitable of this operation.</summary>
     public ValueTask<TransportReceipt> Task => new(this, _core.Version);
 
-    public static ProduceOperation Rent(PhysicalTopic topic, string cluster, CancellationToken cancellationToken)
+    public static ProduceOperation Rent(PhysicalTopic topic, string cluster, DateTimeOffset sent, CancellationToken cancellationToken)
     {
         ProduceOperation? operation = null;
         if (!cancellationToken.CanBeCanceled && Pool.TryDequeue(out operation))
@@ -47,6 +48,7 @@ internal sealed class ProduceOperation : IValueTaskSource<TransportReceipt>
         operation ??= new ProduceOperation();
         operation._topic = topic;
         operation._cluster = cluster;
+        operation._sent = sent;
         operation._completed = 0;
         operation._pooledAfterUse = !cancellationToken.CanBeCanceled;
         if (cancellationToken.CanBeCanceled)
@@ -107,7 +109,7 @@ internal sealed class ProduceOperation : IValueTaskSource<TransportReceipt>
         _core.SetResult(new TransportReceipt(
             _cluster,
             new Transport.TopicPartitionOffset(new Transport.TopicPartition(report.Topic, report.Partition.Value), report.Offset.Value),
-            KafkaRecordMapping.ToDateTimeOffset(report.Message.Timestamp)));
+            KafkaRecordMapping.ReceiptTimestamp(report.Message.Timestamp, _sent)));
     }
 
     private void Return()

@@ -13,6 +13,7 @@ namespace Xinfra.Kafka.Testing;
 /// </summary>
 public sealed class KafkaMockCluster : IDisposable
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, KafkaMockCluster> Running = new(StringComparer.Ordinal);
     private readonly IntPtr _owner;
     private IntPtr _cluster;
 
@@ -50,8 +51,17 @@ public sealed class KafkaMockCluster : IDisposable
 
         var mock = new KafkaMockCluster(owner, cluster, brokers);
         mock.SetGroupInitialRebalanceDelay(TimeSpan.Zero);
+        MockNativeMethods.SetControllerId(cluster, 1);
+        Running[mock.BootstrapServers] = mock;
         return mock;
     }
+
+    /// <summary>
+    /// The running mock cluster whose bootstrap list is <paramref name="bootstrapServers"/>, if any. The mock does not
+    /// implement the CreateTopics request, so the Kafka transport creates topics on it through this harness.
+    /// </summary>
+    public static KafkaMockCluster? Find(string? bootstrapServers) =>
+        bootstrapServers is not null && Running.TryGetValue(bootstrapServers, out var mock) ? mock : null;
 
     /// <summary>Creates a topic directly in the mock (no admin request).</summary>
     public void CreateTopic(string topic, int partitions, int replicationFactor = 1)
@@ -110,6 +120,7 @@ public sealed class KafkaMockCluster : IDisposable
             return;
         }
 
+        Running.TryRemove(BootstrapServers, out _);
         MockNativeMethods.ClusterDestroy(cluster);
         MockNativeMethods.KafkaDestroy(_owner);
     }
