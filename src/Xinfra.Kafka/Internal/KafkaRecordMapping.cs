@@ -55,8 +55,8 @@ internal static class KafkaRecordMapping
         return new IncomingRecord(
             cluster,
             new XinfraTopicPartitionOffset(new XinfraTopicPartition(result.Topic, result.Partition.Value), result.Offset.Value),
-            message.Key is { } key ? new ReadOnlyMemory<byte>(key) : null,
-            message.Value is { } value ? new ReadOnlyMemory<byte>(value) : null,
+            message.Key is { } key ? new ReadOnlyMemory<byte>(key) : default(ReadOnlyMemory<byte>?),
+            message.Value is { } value ? new ReadOnlyMemory<byte>(value) : default(ReadOnlyMemory<byte>?),
             headers,
             ToDateTimeOffset(message.Timestamp));
     }

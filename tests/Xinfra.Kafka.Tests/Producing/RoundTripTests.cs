@@ -32,10 +32,14 @@ public sealed class RoundTripTests(KafkaClusterFixture cluster) : IClassFixture<
         await using var transport = cluster.CreateTransport();
         var topic = await cluster.CreateTopicAsync(transport, partitions: 1);
 
+        await transport.ProduceAsync(topic, Outgoing(null, "v"), CancellationToken.None);
         await transport.ProduceAsync(topic, Outgoing(null, null), CancellationToken.None);
         await using var consumer = transport.CreateConsumer(Spec(topic));
-        var incoming = (await ReadAsync(consumer, 1))[0];
+        var records = await ReadAsync(consumer, 2);
+        var incoming = records[1];
 
+        Assert.Null(records[0].Key);
+        Assert.Equal("v", Text(records[0].Value));
         Assert.Null(incoming.Key);
         Assert.Null(incoming.Value);
         Assert.Empty(incoming.Headers);
