@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Xinfra.Kafka.Testing;
@@ -50,7 +51,22 @@ public sealed class KafkaClusterFixture : IDisposable
             MaxRecordBytes = maxRecordBytes,
             SecurityProfile = security is null ? null : "test-profile",
         };
-        var context = new TransportContext("test-cluster", cluster, security, "xinfra-tests", NullLoggerFactory.Instance, TimeProvider.System);
+        if (Mock is not null)
+        {
+            // The mock holds a rebalance open for session.timeout.ms - 1 s after a member joins or leaves: keep it short.
+            cluster.Settings.TryAdd("session.timeout.ms", "2500");
+            cluster.Settings.TryAdd("heartbeat.interval.ms", "250");
+        }
+
+        var log = Environment.GetEnvironmentVariable("XINFRA_KAFKA_TEST_LOG");
+        ILoggerFactory loggers = NullLoggerFactory.Instance;
+        if (!string.IsNullOrEmpty(log))
+        {
+            loggers = new FileLoggerFactory(log);
+            cluster.Settings.TryAdd("debug", Environment.GetEnvironmentVariable("XINFRA_KAFKA_TEST_DEBUG") ?? "cgrp");
+        }
+
+        var context = new TransportContext("test-cluster", cluster, security, "xinfra-tests", loggers, TimeProvider.System);
         return new KafkaTransportFactory(Options.Create(options)).Create(context);
     }
 

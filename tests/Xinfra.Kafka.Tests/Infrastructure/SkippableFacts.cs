@@ -12,6 +12,18 @@ public sealed class MockOnlyFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A fact that needs a real broker; skipped on librdkafka's mock cluster, which lacks the feature it tests.</summary>
+public sealed class RealClusterFactAttribute : FactAttribute
+{
+    public RealClusterFactAttribute()
+    {
+        if (!KafkaClusterFixture.IsExternal)
+        {
+            Skip = $"librdkafka's mock cluster does not look offsets up by timestamp (ListOffsets answers -1); set {KafkaClusterFixture.BootstrapVariable} to run it against a real cluster";
+        }
+    }
+}
+
 /// <summary>A fact that needs the <c>kcat</c> command (Debian package <c>kcat</c>); skipped when it is not on PATH.</summary>
 public sealed class KcatFactAttribute : FactAttribute
 {
