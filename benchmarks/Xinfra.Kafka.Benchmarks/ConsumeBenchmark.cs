@@ -6,7 +6,7 @@ using Xinfra.Transport;
 namespace Xinfra.Kafka.Benchmarks;
 
 /// <summary>
-/// Reads <see cref="Records"/> records of <see cref="PayloadBytes"/> bytes from an 8-partition topic per invocation:
+/// Reads <see cref="Records"/> records of <see cref="PayloadBytes"/> bytes from a 16-partition topic (at most 2.5 MiB per partition, under the mock's retention) per invocation:
 /// a raw Confluent.Kafka group consumer (baseline, Consume in a loop) against an Xinfra transport consumer (fetch
 /// thread, channel, ReadAsync). Both stay in the group; each invocation seeks every partition back to 0.
 /// </summary>
@@ -14,8 +14,8 @@ namespace Xinfra.Kafka.Benchmarks;
 [CategoriesColumn]
 public class ConsumeBenchmark
 {
-    private const int Records = 20_000;
-    private const int Partitions = 8;
+    private const int Records = 40_000;
+    private const int Partitions = 16;
 
     private ITransport _transport = null!;
     private PhysicalTopic _topic = null!;

@@ -14,7 +14,7 @@ namespace Xinfra.Kafka.Benchmarks;
 [CategoriesColumn]
 public class ProduceBenchmark
 {
-    private const int Records = 20_000;
+    private const int Records = 100_000;
     private static readonly XinfraHeader[] NoHeaders = [];
 
     private IProducer<byte[]?, byte[]?> _raw = null!;

@@ -12,7 +12,7 @@ var config = DefaultConfig.Instance
         .WithToolchain(InProcessEmitToolchain.Instance)
         .WithLaunchCount(1)
         .WithWarmupCount(2)
-        .WithIterationCount(10)
+        .WithIterationCount(15)
         .WithInvocationCount(1)
         .WithUnrollFactor(1))
     .AddDiagnoser(MemoryDiagnoser.Default)

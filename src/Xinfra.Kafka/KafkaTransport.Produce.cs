@@ -63,19 +63,12 @@ internal sealed partial class KafkaTransport
         }
 
         var message = KafkaRecordMapping.ToMessage(record);
-        var cluster = _context.ClusterName;
-        var sent = SentAt(record);
+        var operation = CallbackOperation.Rent(topic, _context.ClusterName, SentAt(record), onDelivered);
         while (true)
         {
             try
             {
-                _producer.Produce(topic.Name, message, report => onDelivered(
-                    report.Error.IsError
-                        ? default
-                        : new TransportReceipt(cluster, new Transport.TopicPartitionOffset(
-                            new Transport.TopicPartition(report.Topic, report.Partition.Value), report.Offset.Value),
-                            KafkaRecordMapping.ReceiptTimestamp(report.Message.Timestamp, sent)),
-                    report.Error.IsError ? KafkaErrors.ToException(report.Error, topic.LogicalTopic, cluster, KafkaOperation.Produce) : null));
+                _producer.Produce(topic.Name, message, operation.OnDelivered);
                 return;
             }
             catch (ProduceException<byte[]?, byte[]?> exception) when (exception.Error.Code == ErrorCode.Local_QueueFull)
@@ -85,7 +78,8 @@ internal sealed partial class KafkaTransport
             }
             catch (ProduceException<byte[]?, byte[]?> exception)
             {
-                onDelivered(default, KafkaErrors.ToException(exception.Error, topic.LogicalTopic, cluster, KafkaOperation.Produce, exception));
+                operation.Abandon();
+                onDelivered(default, KafkaErrors.ToException(exception.Error, topic.LogicalTopic, _context.ClusterName, KafkaOperation.Produce, exception));
                 return;
             }
         }
