@@ -25,12 +25,12 @@ internal sealed partial class KafkaTransport
             await _admin.Value.CreateTopicsAsync([specification], new CreateTopicsOptions { RequestTimeout = _options.RequestTimeout })
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
             KafkaLog.TopicCreated(_logger, _context.ClusterName, topic.Name, specification.NumPartitions);
-            _knownTopics.TryAdd(topic.Name, true);
+            _knownTopics.TryAdd(topic.Name, topic);
             return true;
         }
         catch (CreateTopicsException exception) when (exception.Results.TrueForAll(r => r.Error.Code is ErrorCode.TopicAlreadyExists or ErrorCode.NoError))
         {
-            _knownTopics.TryAdd(topic.Name, true);
+            _knownTopics.TryAdd(topic.Name, topic);
             return false;
         }
         catch (CreateTopicsException exception)
@@ -59,7 +59,7 @@ internal sealed partial class KafkaTransport
 
         mock.CreateTopic(topic.Name, partitions);
         KafkaLog.TopicCreated(_logger, _context.ClusterName, topic.Name, partitions);
-        _knownTopics.TryAdd(topic.Name, true);
+        _knownTopics.TryAdd(topic.Name, topic);
         return true;
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Confluent.Kafka;
 using Xinfra.Kafka.Internal;
 using Xinfra.Kafka.Producing;
@@ -9,7 +10,8 @@ namespace Xinfra.Kafka;
 /// <summary>The produce path: checks done once per topic, then straight into librdkafka's queue.</summary>
 internal sealed partial class KafkaTransport
 {
-    private readonly ConcurrentDictionary<string, bool> _knownTopics = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PhysicalTopic> _knownTopics = new(StringComparer.Ordinal);
+    private readonly ConditionalWeakTable<Action<TransportReceipt, XinfraException?>, Action<DeliveryReport<byte[]?, byte[]?>>> _handlers = new();
 
     /// <inheritdoc />
     public ValueTask<TransportReceipt> ProduceAsync(PhysicalTopic topic, OutgoingRecord record, CancellationToken cancellationToken)
@@ -63,12 +65,16 @@ internal sealed partial class KafkaTransport
         }
 
         var message = KafkaRecordMapping.ToMessage(record);
-        var operation = CallbackOperation.Rent(topic, _context.ClusterName, SentAt(record), onDelivered);
+        if (!_handlers.TryGetValue(onDelivered, out var handler))
+        {
+            handler = _handlers.GetValue(onDelivered, CreateHandler); // a delegate allocation on first use of a callback only
+        }
+
         while (true)
         {
             try
             {
-                _producer.Produce(topic.Name, message, operation.OnDelivered);
+                _producer.Produce(topic.Name, message, handler);
                 return;
             }
             catch (ProduceException<byte[]?, byte[]?> exception) when (exception.Error.Code == ErrorCode.Local_QueueFull)
@@ -78,12 +84,34 @@ internal sealed partial class KafkaTransport
             }
             catch (ProduceException<byte[]?, byte[]?> exception)
             {
-                operation.Abandon();
                 onDelivered(default, KafkaErrors.ToException(exception.Error, topic.LogicalTopic, _context.ClusterName, KafkaOperation.Produce, exception));
                 return;
             }
         }
     }
+
+    /// <summary>
+    /// One librdkafka delivery handler per caller callback (callers typically pass the same one for every record), so
+    /// the callback path allocates nothing per record beyond Confluent.Kafka's own objects. The logical topic of a
+    /// delivery is found from its physical name.
+    /// </summary>
+    private Action<DeliveryReport<byte[]?, byte[]?>> CreateHandler(Action<TransportReceipt, XinfraException?> onDelivered) =>
+        report =>
+        {
+            if (report.Error.IsError)
+            {
+                var logical = _knownTopics.TryGetValue(report.Topic, out var topic) ? topic.LogicalTopic : report.Topic;
+                onDelivered(default, KafkaErrors.ToException(report.Error, logical, _context.ClusterName, KafkaOperation.Produce));
+                return;
+            }
+
+            onDelivered(
+                new TransportReceipt(
+                    _context.ClusterName,
+                    new Transport.TopicPartitionOffset(new Transport.TopicPartition(report.Topic, report.Partition.Value), report.Offset.Value),
+                    KafkaRecordMapping.ReceiptTimestamp(report.Message.Timestamp, _context.TimeProvider.GetUtcNow())),
+                null);
+        };
 
     /// <inheritdoc />
     public ValueTask FlushAsync(CancellationToken cancellationToken) =>
@@ -163,7 +191,7 @@ internal sealed partial class KafkaTransport
                 return KafkaErrors.ToException(found.Error, topic.LogicalTopic, _context.ClusterName, KafkaOperation.Produce);
             }
 
-            _knownTopics.TryAdd(topic.Name, true);
+            _knownTopics.TryAdd(topic.Name, topic);
             return null;
         }
         catch (KafkaException exception)

@@ -70,7 +70,7 @@ internal sealed partial class KafkaTransportConsumer
                     continue;
                 }
 
-                var record = KafkaRecordMapping.ToIncoming(_context.ClusterName, result);
+                var record = KafkaRecordMapping.ToIncoming(_context.ClusterName, result, _spec.Topics[0].Name);
                 var epoch = _loopEpochs.Count == 0 ? 0 : _loopEpochs.GetValueOrDefault(record.Position.TopicPartition);
                 Post(new ConsumerItem(record, epoch, null, null));
             }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -95,6 +96,7 @@ internal sealed partial class KafkaTransportConsumer : ITransportConsumer
     public IReadOnlyList<TopicPartition> Assignment => [.. _assignment];
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<IncomingRecord> ReadAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

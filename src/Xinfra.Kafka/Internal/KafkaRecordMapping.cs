@@ -38,7 +38,8 @@ internal static class KafkaRecordMapping
         return message;
     }
 
-    public static IncomingRecord ToIncoming(string cluster, ConsumeResult<byte[]?, byte[]?> result)
+    /// <summary>Maps a consumed record; <paramref name="topic"/> stands in when Confluent.Kafka was told not to marshal topics.</summary>
+    public static IncomingRecord ToIncoming(string cluster, ConsumeResult<byte[]?, byte[]?> result, string topic)
     {
         var message = result.Message;
         var headers = NoHeaders;
@@ -54,7 +55,7 @@ internal static class KafkaRecordMapping
 
         return new IncomingRecord(
             cluster,
-            new XinfraTopicPartitionOffset(new XinfraTopicPartition(result.Topic, result.Partition.Value), result.Offset.Value),
+            new XinfraTopicPartitionOffset(new XinfraTopicPartition(result.Topic ?? topic, result.Partition.Value), result.Offset.Value),
             message.Key is { } key ? new ReadOnlyMemory<byte>(key) : default(ReadOnlyMemory<byte>?),
             message.Value is { } value ? new ReadOnlyMemory<byte>(value) : default(ReadOnlyMemory<byte>?),
             headers,

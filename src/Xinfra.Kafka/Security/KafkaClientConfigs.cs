@@ -42,6 +42,12 @@ internal static class KafkaClientConfigs
         config.EnablePartitionEof = false;
         config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
         config.Set("allow.auto.create.topics", "false");
+        if (spec.Topics.Count == 1 && !context.Cluster.Settings.ContainsKey("dotnet.consumer.consume.result.fields"))
+        {
+            // One topic: its name is known, so Confluent.Kafka need not marshal a topic string per record.
+            config.ConsumeResultFields = "headers,timestamp";
+        }
+
         return config;
     }
 
