@@ -46,7 +46,7 @@ internal sealed partial class KafkaTransportConsumer
             while (!_stop.IsCancellationRequested)
             {
                 RunCommands();
-                ConsumeResult<byte[]?, byte[]?>? result;
+                ConsumeResult<ReadOnlyMemory<byte>?, ReadOnlyMemory<byte>?>? result;
                 try
                 {
                     result = _consumer.Consume(PollInterval);
@@ -143,7 +143,7 @@ internal sealed partial class KafkaTransportConsumer
         }
     }
 
-    private IEnumerable<KafkaTopicPartitionOffset> OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<KafkaTopicPartition> partitions)
+    private IEnumerable<KafkaTopicPartitionOffset> OnAssigned(IConsumer<ReadOnlyMemory<byte>?, ReadOnlyMemory<byte>?> consumer, List<KafkaTopicPartition> partitions)
     {
         var assigned = partitions.ConvertAll(KafkaRecordMapping.ToXinfra);
         KafkaLog.Assigned(_logger, _context.ClusterName, _spec.GroupId, string.Join(",", assigned));

@@ -24,7 +24,7 @@ internal sealed partial class KafkaTransportConsumer : ITransportConsumer
     private readonly KafkaTransportOptions _options;
     private readonly ConsumerSpec _spec;
     private readonly ILogger _logger;
-    private readonly IConsumer<byte[]?, byte[]?> _consumer;
+    private readonly IConsumer<ReadOnlyMemory<byte>?, ReadOnlyMemory<byte>?> _consumer;
     private readonly KafkaClientStatistics _statistics;
     private readonly Channel<ConsumerItem> _channel;
     private readonly Dictionary<string, PhysicalTopic> _topics = new(StringComparer.Ordinal);
@@ -62,9 +62,10 @@ internal sealed partial class KafkaTransportConsumer : ITransportConsumer
             FullMode = BoundedChannelFullMode.Wait,
         });
         _statistics = new KafkaClientStatistics(context.ClusterName, "consumer", logger);
-        var builder = new ConsumerBuilder<byte[]?, byte[]?>(KafkaClientConfigs.Consumer(context, options, spec))
-            .SetKeyDeserializer(Deserializers.ByteArray)
-            .SetValueDeserializer(Deserializers.ByteArray)
+        var arena = new ArenaDeserializer();
+        var builder = new ConsumerBuilder<ReadOnlyMemory<byte>?, ReadOnlyMemory<byte>?>(KafkaClientConfigs.Consumer(context, options, spec))
+            .SetKeyDeserializer(arena)
+            .SetValueDeserializer(arena)
             .SetErrorHandler((_, error) => OnError(error))
             .SetLogHandler((_, log) => KafkaLog.LibrdkafkaLog(_logger, context.ClusterName, log.Facility, log.Message))
             .SetStatisticsHandler((_, json) => _statistics.OnStatistics(json))

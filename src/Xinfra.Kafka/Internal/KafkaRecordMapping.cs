@@ -39,7 +39,7 @@ internal static class KafkaRecordMapping
     }
 
     /// <summary>Maps a consumed record; <paramref name="topic"/> stands in when Confluent.Kafka was told not to marshal topics.</summary>
-    public static IncomingRecord ToIncoming(string cluster, ConsumeResult<byte[]?, byte[]?> result, string topic)
+    public static IncomingRecord ToIncoming(string cluster, ConsumeResult<ReadOnlyMemory<byte>?, ReadOnlyMemory<byte>?> result, string topic)
     {
         var message = result.Message;
         var headers = NoHeaders;
@@ -56,8 +56,8 @@ internal static class KafkaRecordMapping
         return new IncomingRecord(
             cluster,
             new XinfraTopicPartitionOffset(new XinfraTopicPartition(result.Topic ?? topic, result.Partition.Value), result.Offset.Value),
-            message.Key is { } key ? new ReadOnlyMemory<byte>(key) : default(ReadOnlyMemory<byte>?),
-            message.Value is { } value ? new ReadOnlyMemory<byte>(value) : default(ReadOnlyMemory<byte>?),
+            message.Key,
+            message.Value,
             headers,
             ToDateTimeOffset(message.Timestamp));
     }
