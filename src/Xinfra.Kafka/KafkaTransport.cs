@@ -30,7 +30,7 @@ internal sealed partial class KafkaTransport : ITransport
             .SetKeySerializer(Serializers.ByteArray)
             .SetValueSerializer(Serializers.ByteArray)
             .SetErrorHandler((_, error) => OnError("producer", error))
-            .SetLogHandler((_, log) => KafkaLog.LibrdkafkaLog(_logger, context.ClusterName, log.Facility, log.Message))
+            .SetLogHandler((_, log) => KafkaLog.LibrdkafkaLog(_logger, KafkaLog.ToLogLevel(log.Level), context.ClusterName, log.Facility, log.Message))
             .SetStatisticsHandler((_, json) => _statistics.OnStatistics(json));
         if (OAuthTokenSource.IsNeeded(context))
         {

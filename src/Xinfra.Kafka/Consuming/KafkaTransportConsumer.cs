@@ -67,7 +67,7 @@ internal sealed partial class KafkaTransportConsumer : ITransportConsumer
             .SetKeyDeserializer(arena)
             .SetValueDeserializer(arena)
             .SetErrorHandler((_, error) => OnError(error))
-            .SetLogHandler((_, log) => KafkaLog.LibrdkafkaLog(_logger, context.ClusterName, log.Facility, log.Message))
+            .SetLogHandler((_, log) => KafkaLog.LibrdkafkaLog(_logger, KafkaLog.ToLogLevel(log.Level), context.ClusterName, log.Facility, log.Message))
             .SetStatisticsHandler((_, json) => _statistics.OnStatistics(json))
             .SetPartitionsAssignedHandler(OnAssigned)
             .SetPartitionsRevokedHandler((_, partitions) => OnRevoked(partitions, lost: false))

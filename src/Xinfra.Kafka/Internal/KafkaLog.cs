@@ -14,8 +14,17 @@ internal static partial class KafkaLog
     [LoggerMessage(6002, LogLevel.Error, "Kafka cluster {Cluster}: {Client} fatal error {Code}: {Reason}")]
     public static partial void FatalError(ILogger logger, string cluster, string client, string code, string reason);
 
-    [LoggerMessage(6003, LogLevel.Debug, "librdkafka {Cluster}/{Facility}: {Message}")]
-    public static partial void LibrdkafkaLog(ILogger logger, string cluster, string facility, string message);
+    [LoggerMessage(EventId = 6003, Message = "librdkafka {Cluster}/{Facility}: {Message}")]
+    public static partial void LibrdkafkaLog(ILogger logger, LogLevel level, string cluster, string facility, string message);
+
+    /// <summary>Maps librdkafka's syslog levels: errors and warnings stay visible, the rest is debug output.</summary>
+    public static LogLevel ToLogLevel(Confluent.Kafka.SyslogLevel level) => level switch
+    {
+        <= Confluent.Kafka.SyslogLevel.Error => LogLevel.Error,
+        Confluent.Kafka.SyslogLevel.Warning => LogLevel.Warning,
+        Confluent.Kafka.SyslogLevel.Notice or Confluent.Kafka.SyslogLevel.Info => LogLevel.Information,
+        _ => LogLevel.Debug,
+    };
 
     [LoggerMessage(6004, LogLevel.Information, "Kafka cluster {Cluster}: group {Group} assigned {Partitions}")]
     public static partial void Assigned(ILogger logger, string cluster, string group, string partitions);
