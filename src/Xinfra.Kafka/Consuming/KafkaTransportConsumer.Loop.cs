@@ -83,6 +83,17 @@ internal sealed partial class KafkaTransportConsumer
         {
             _channel.Writer.TryComplete(KafkaErrors.ToException(exception, _spec.Topics[0].LogicalTopic, _context.ClusterName, KafkaOperation.Consume));
         }
+#pragma warning disable CA1031 // A dedicated thread must not die with an unhandled exception: the reader gets it instead.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            _channel.Writer.TryComplete(new ConsumeException(
+                $"the Kafka consumer of group '{_spec.GroupId}' on cluster '{_context.ClusterName}' failed: {exception.Message}", exception)
+            {
+                Topic = _spec.Topics[0].LogicalTopic,
+                Cluster = _context.ClusterName,
+            });
+        }
         finally
         {
             _closing = true;

@@ -115,6 +115,10 @@ internal sealed partial class KafkaTransportConsumer : ITransportConsumer
                 {
                     item = await _channel.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 }
+                catch (ChannelClosedException exception) when (exception.InnerException is XinfraException failure)
+                {
+                    throw failure;
+                }
                 catch (ChannelClosedException exception)
                 {
                     throw new ConsumeException(

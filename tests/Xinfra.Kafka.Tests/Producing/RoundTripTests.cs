@@ -80,6 +80,33 @@ public sealed class RoundTripTests(KafkaClusterFixture cluster) : IClassFixture<
     }
 
     [Fact]
+    public async Task Dispose_WithRecordsInFlight_FlushesThemFirst()
+    {
+        var transport = cluster.CreateTransport();
+        var topic = await cluster.CreateTopicAsync(transport, partitions: 2);
+        const int count = 500;
+        var delivered = 0;
+
+        for (var i = 0; i < count; i++)
+        {
+            transport.Produce(topic, Outgoing($"k{i}", $"v{i}"), (_, error) =>
+            {
+                if (error is null)
+                {
+                    Interlocked.Increment(ref delivered);
+                }
+            });
+        }
+
+        await transport.DisposeAsync();
+
+        Assert.Equal(count, Volatile.Read(ref delivered));
+        await using var reader = cluster.CreateTransport();
+        await using var consumer = reader.CreateConsumer(Spec(topic));
+        Assert.Equal(count, (await ReadAsync(consumer, count)).Count);
+    }
+
+    [Fact]
     public async Task DescribeTopic_AfterProducing_ReportsPartitionsAndWatermarks()
     {
         await using var transport = cluster.CreateTransport();
