@@ -22,9 +22,9 @@ public class ProduceBenchmark
     private PhysicalTopic _topic = null!;
     private byte[][] _keys = null!;
     private byte[] _value = null!;
-    private Task<DeliveryResult<byte[]?, byte[]?>>[] _rawTasks = null!;
+    private Task<Confluent.Kafka.DeliveryResult<byte[]?, byte[]?>>[] _rawTasks = null!;
     private ValueTask<TransportReceipt>[] _xinfraTasks = null!;
-    private Action<DeliveryReport<byte[]?, byte[]?>> _rawHandler = null!;
+    private Action<Confluent.Kafka.DeliveryReport<byte[]?, byte[]?>> _rawHandler = null!;
     private Action<TransportReceipt, XinfraException?> _xinfraHandler = null!;
     private int _failures;
 
@@ -40,7 +40,7 @@ public class ProduceBenchmark
         _keys = Enumerable.Range(0, 1024).Select(i => BitConverter.GetBytes(i)).ToArray();
         _value = new byte[PayloadBytes];
         Random.Shared.NextBytes(_value);
-        _rawTasks = new Task<DeliveryResult<byte[]?, byte[]?>>[Records];
+        _rawTasks = new Task<Confluent.Kafka.DeliveryResult<byte[]?, byte[]?>>[Records];
         _xinfraTasks = new ValueTask<TransportReceipt>[Records];
         _rawHandler = report =>
         {

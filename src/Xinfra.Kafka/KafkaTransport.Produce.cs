@@ -11,7 +11,7 @@ namespace Xinfra.Kafka;
 internal sealed partial class KafkaTransport
 {
     private readonly ConcurrentDictionary<string, PhysicalTopic> _knownTopics = new(StringComparer.Ordinal);
-    private readonly ConditionalWeakTable<Action<TransportReceipt, XinfraException?>, Action<DeliveryReport<byte[]?, byte[]?>>> _handlers = new();
+    private readonly ConditionalWeakTable<Action<TransportReceipt, XinfraException?>, Action<Confluent.Kafka.DeliveryReport<byte[]?, byte[]?>>> _handlers = new();
 
     /// <inheritdoc />
     public ValueTask<TransportReceipt> ProduceAsync(PhysicalTopic topic, OutgoingRecord record, CancellationToken cancellationToken)
@@ -95,7 +95,7 @@ internal sealed partial class KafkaTransport
     /// the callback path allocates nothing per record beyond Confluent.Kafka's own objects. The logical topic of a
     /// delivery is found from its physical name.
     /// </summary>
-    private Action<DeliveryReport<byte[]?, byte[]?>> CreateHandler(Action<TransportReceipt, XinfraException?> onDelivered) =>
+    private Action<Confluent.Kafka.DeliveryReport<byte[]?, byte[]?>> CreateHandler(Action<TransportReceipt, XinfraException?> onDelivered) =>
         report =>
         {
             if (report.Error.IsError)

@@ -46,7 +46,7 @@ internal sealed partial class KafkaTransportConsumer
             while (!_stop.IsCancellationRequested)
             {
                 RunCommands();
-                ConsumeResult<ReadOnlyMemory<byte>?, ReadOnlyMemory<byte>?>? result;
+                Confluent.Kafka.ConsumeResult<ReadOnlyMemory<byte>?, ReadOnlyMemory<byte>?>? result;
                 try
                 {
                     result = _consumer.Consume(PollInterval);

@@ -39,7 +39,7 @@ internal static class KafkaRecordMapping
     }
 
     /// <summary>Maps a consumed record; <paramref name="topic"/> stands in when Confluent.Kafka was told not to marshal topics.</summary>
-    public static IncomingRecord ToIncoming(string cluster, ConsumeResult<ReadOnlyMemory<byte>?, ReadOnlyMemory<byte>?> result, string topic)
+    public static IncomingRecord ToIncoming(string cluster, Confluent.Kafka.ConsumeResult<ReadOnlyMemory<byte>?, ReadOnlyMemory<byte>?> result, string topic)
     {
         var message = result.Message;
         var headers = NoHeaders;

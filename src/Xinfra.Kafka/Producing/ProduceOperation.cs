@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading.Tasks.Sources;
-using Confluent.Kafka;
 using Xinfra.Kafka.Internal;
 using Xinfra.Transport;
 
@@ -32,7 +31,7 @@ internal sealed class ProduceOperation : IValueTaskSource<TransportReceipt>
     }
 
     /// <summary>The delivery handler handed to librdkafka, allocated once per pooled operation.</summary>
-    public Action<DeliveryReport<byte[]?, byte[]?>> OnDelivered { get; }
+    public Action<Confluent.Kafka.DeliveryReport<byte[]?, byte[]?>> OnDelivered { get; }
 
     /// <summary>The awaitable of this operation.</summary>
     public ValueTask<TransportReceipt> Task => new(this, _core.Version);
@@ -93,7 +92,7 @@ internal sealed class ProduceOperation : IValueTaskSource<TransportReceipt>
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
 
-    private void Deliver(DeliveryReport<byte[]?, byte[]?> report)
+    private void Deliver(Confluent.Kafka.DeliveryReport<byte[]?, byte[]?> report)
     {
         if (Interlocked.Exchange(ref _completed, 1) != 0)
         {
