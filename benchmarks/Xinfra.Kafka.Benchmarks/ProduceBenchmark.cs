@@ -7,7 +7,8 @@ namespace Xinfra.Kafka.Benchmarks;
 
 /// <summary>
 /// Produces <see cref="Records"/> records of <see cref="PayloadBytes"/> bytes per invocation to an 8-partition topic,
-/// raw Confluent.Kafka (baseline) against the same workload through the Xinfra transport, on both produce paths.
+/// raw Confluent.Kafka (baseline) against the same workload through the Xinfra transport, on both produce paths, and on
+/// the callback path with a new closure per record (what a client layer that tracks each record does).
 /// Results are per record (OperationsPerInvoke).
 /// </summary>
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams)]
@@ -126,6 +127,40 @@ public class ProduceBenchmark
         }
 
         await _transport.FlushAsync(CancellationToken.None);
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Records)]
+    [BenchmarkCategory("ProduceClosurePerRecord")]
+    public void Raw_ProduceClosurePerRecord()
+    {
+        for (var i = 0; i < Records; i++)
+        {
+            var sequence = i;
+            _raw.Produce(_topic.Name, new Message<byte[]?, byte[]?> { Key = _keys[i & 1023], Value = _value }, report => Count(report.Error.IsError, sequence));
+        }
+
+        _raw.Flush(TimeSpan.FromSeconds(30));
+    }
+
+    [Benchmark(OperationsPerInvoke = Records)]
+    [BenchmarkCategory("ProduceClosurePerRecord")]
+    public async Task Xinfra_ProduceClosurePerRecord()
+    {
+        for (var i = 0; i < Records; i++)
+        {
+            var sequence = i;
+            _transport.Produce(_topic, Record(i), (_, error) => Count(error is not null, sequence));
+        }
+
+        await _transport.FlushAsync(CancellationToken.None);
+    }
+
+    private void Count(bool failed, int sequence)
+    {
+        if (failed || sequence < 0)
+        {
+            Interlocked.Increment(ref _failures);
+        }
     }
 
     private OutgoingRecord Record(int i) => new(_keys[i & 1023], _value, NoHeaders, default);

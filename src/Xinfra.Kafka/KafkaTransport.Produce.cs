@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Confluent.Kafka;
 using Xinfra.Kafka.Internal;
 using Xinfra.Kafka.Producing;
@@ -11,7 +10,8 @@ namespace Xinfra.Kafka;
 internal sealed partial class KafkaTransport
 {
     private readonly ConcurrentDictionary<string, PhysicalTopic> _knownTopics = new(StringComparer.Ordinal);
-    private readonly ConditionalWeakTable<Action<TransportReceipt, XinfraException?>, Action<Confluent.Kafka.DeliveryReport<byte[]?, byte[]?>>> _handlers = new();
+    private object? _lastCallback;
+    private SharedHandler? _sharedHandler;
 
     /// <inheritdoc />
     public ValueTask<TransportReceipt> ProduceAsync(PhysicalTopic topic, OutgoingRecord record, CancellationToken cancellationToken)
@@ -65,11 +65,7 @@ internal sealed partial class KafkaTransport
         }
 
         var message = KafkaRecordMapping.ToMessage(record);
-        if (!_handlers.TryGetValue(onDelivered, out var handler))
-        {
-            handler = _handlers.GetValue(onDelivered, CreateHandler); // a delegate allocation on first use of a callback only
-        }
-
+        var operation = SelectHandler(topic, record, onDelivered, out var handler);
         while (true)
         {
             try
@@ -84,6 +80,7 @@ internal sealed partial class KafkaTransport
             }
             catch (ProduceException<byte[]?, byte[]?> exception)
             {
+                operation?.Abandon();
                 onDelivered(default, KafkaErrors.ToException(exception.Error, topic.LogicalTopic, _context.ClusterName, KafkaOperation.Produce, exception));
                 return;
             }
@@ -91,10 +88,36 @@ internal sealed partial class KafkaTransport
     }
 
     /// <summary>
-    /// One librdkafka delivery handler per caller callback (callers typically pass the same one for every record), so
-    /// the callback path allocates nothing per record beyond Confluent.Kafka's own objects. The logical topic of a
-    /// delivery is found from its physical name.
+    /// Picks the librdkafka delivery handler for one record. A caller that passes the same callback for many records
+    /// gets one shared handler (after the second record), so the path allocates nothing per record beyond
+    /// Confluent.Kafka's own message; a caller that passes a new closure per record gets a pooled operation.
     /// </summary>
+    private CallbackOperation? SelectHandler(
+        PhysicalTopic topic, in OutgoingRecord record, Action<TransportReceipt, XinfraException?> onDelivered,
+        out Action<Confluent.Kafka.DeliveryReport<byte[]?, byte[]?>> handler)
+    {
+        var cached = Volatile.Read(ref _sharedHandler);
+        if (cached is not null && ReferenceEquals(cached.Callback, onDelivered))
+        {
+            handler = cached.Handler;
+            return null;
+        }
+
+        if (ReferenceEquals(Volatile.Read(ref _lastCallback), onDelivered))
+        {
+            cached = new SharedHandler(onDelivered, CreateHandler(onDelivered));
+            Volatile.Write(ref _sharedHandler, cached);
+            handler = cached.Handler;
+            return null;
+        }
+
+        Volatile.Write(ref _lastCallback, onDelivered);
+        var operation = CallbackOperation.Rent(topic, _context.ClusterName, SentAt(record), onDelivered);
+        handler = operation.OnDelivered;
+        return operation;
+    }
+
+    /// <summary>A delivery handler shared by every record produced with <paramref name="onDelivered"/>; the logical topic of a delivery is found from its physical name.</summary>
     private Action<Confluent.Kafka.DeliveryReport<byte[]?, byte[]?>> CreateHandler(Action<TransportReceipt, XinfraException?> onDelivered) =>
         report =>
         {
@@ -228,4 +251,9 @@ internal sealed partial class KafkaTransport
             Topic = topic.LogicalTopic,
             Cluster = _context.ClusterName,
         };
+
+    /// <summary>A caller callback and the librdkafka handler shared by its records.</summary>
+    private sealed record SharedHandler(
+        Action<TransportReceipt, XinfraException?> Callback,
+        Action<Confluent.Kafka.DeliveryReport<byte[]?, byte[]?>> Handler);
 }
