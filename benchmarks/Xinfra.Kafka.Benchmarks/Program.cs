@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
@@ -12,10 +13,11 @@ var config = DefaultConfig.Instance
         .WithToolchain(InProcessEmitToolchain.Instance)
         .WithLaunchCount(1)
         .WithWarmupCount(2)
-        .WithIterationCount(15)
+        .WithIterationCount(20)
         .WithInvocationCount(1)
         .WithUnrollFactor(1))
     .AddDiagnoser(MemoryDiagnoser.Default)
+    .AddColumn(StatisticColumn.Median)
     .WithOptions(ConfigOptions.JoinSummary);
 try
 {
