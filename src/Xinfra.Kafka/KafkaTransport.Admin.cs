@@ -41,7 +41,7 @@ internal sealed partial class KafkaTransport
         catch (KafkaException exception) when (exception.Error.Code == ErrorCode.Local_UnsupportedFeature
             && KafkaMockCluster.Find(_context.Cluster.Bootstrap) is { } mock)
         {
-            return await Task.Run(() => CreateOnMock(mock, topic, specification.NumPartitions), cancellationToken).ConfigureAwait(false);
+            return await Task.Run(() => CreateOnMock(mock, topic, specification.NumPartitions), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (KafkaException exception)
         {
@@ -67,7 +67,7 @@ internal sealed partial class KafkaTransport
     public async ValueTask<IReadOnlyList<PartitionInfo>> DescribeTopicAsync(PhysicalTopic topic, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(topic);
-        var partitions = await Task.Run(() => GetPartitions(topic), cancellationToken).ConfigureAwait(false);
+        var partitions = await Task.Run(() => GetPartitions(topic), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
         var specs = new List<TopicPartitionOffsetSpec>(partitions.Count * 2);
         foreach (var partition in partitions)
         {

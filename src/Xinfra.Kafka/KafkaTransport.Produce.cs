@@ -186,7 +186,7 @@ internal sealed partial class KafkaTransport
 
     private async ValueTask<TransportReceipt> ProduceToNewTopicAsync(PhysicalTopic topic, OutgoingRecord record, CancellationToken cancellationToken)
     {
-        var unknown = await Task.Run(() => VerifyTopicExists(topic), cancellationToken).ConfigureAwait(false);
+        var unknown = await Task.Run(() => VerifyTopicExists(topic), cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (unknown is not null)
         {
             throw unknown;

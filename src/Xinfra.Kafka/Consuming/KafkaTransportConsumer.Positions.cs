@@ -149,7 +149,8 @@ internal sealed partial class KafkaTransportConsumer
     {
         try
         {
-            return await Task.Run(call, cancellationToken).ConfigureAwait(false);
+            // The blocking librdkafka call goes on; a cancelled caller just stops waiting for it.
+            return await Task.Run(call, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (KafkaException exception)
         {

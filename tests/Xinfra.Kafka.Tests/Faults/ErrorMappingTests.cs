@@ -104,6 +104,21 @@ public sealed class ErrorMappingTests(KafkaClusterFixture cluster) : IClassFixtu
     }
 
     [Fact]
+    public async Task Describe_UnreachableCluster_CancelledByCaller_StopsWaiting()
+    {
+        await using var transport = cluster.CreateTransport(
+            bootstrap: "127.0.0.1:1",
+            configure: o => o.RequestTimeout = TimeSpan.FromSeconds(3));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => transport.DescribeTopicAsync(KafkaClusterFixture.NewTopic(), cts.Token).AsTask());
+
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(2), $"took {started.Elapsed}");
+    }
+
+    [Fact]
     public async Task Consume_UnknownTopic_ThrowsUnknownTopic()
     {
         await using var transport = cluster.CreateTransport();
