@@ -91,6 +91,15 @@ public sealed class XinfraConfigurationMonitor : IDisposable
             }
 
             next = new XinfraSnapshot(options, previous.Version + 1);
+            var transitionErrors = new List<string>();
+            PhaseTransitions.Check(transitionErrors, previous, next);
+            if (transitionErrors.Count > 0)
+            {
+                errors = string.Join(Environment.NewLine, transitionErrors.Select(f => "  - " + f));
+                Reject(errors);
+                return false;
+            }
+
             Volatile.Write(ref _current, next);
         }
 

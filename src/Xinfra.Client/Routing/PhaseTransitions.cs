@@ -1,0 +1,54 @@
+namespace Xinfra.Routing;
+
+/// <summary>
+/// The rules for changing a live topic's migration state: a phase moves one step forward or back at a time; the
+/// source and target epochs do not change while producers dual-write; a new migration (a target epoch appended to a
+/// topic whose last epoch was fully adopted) starts again at <see cref="MigrationPhase.SourceOnly"/>.
+/// </summary>
+internal static class PhaseTransitions
+{
+    public static void Check(List<string> errors, XinfraSnapshot previous, XinfraSnapshot next)
+    {
+        foreach (var (topic, route) in next.Routes)
+        {
+            if (!previous.Routes.TryGetValue(topic, out var old))
+            {
+                continue;
+            }
+
+            var path = $"{XinfraOptions.SectionName}:Topics:{topic}";
+            var sameEpochs = old.Source == route.Source && old.Target == route.Target;
+            if (sameEpochs)
+            {
+                var step = Math.Abs((int)route.Phase - (int)old.Phase);
+                if (step > 1)
+                {
+                    errors.Add($"{path}:Phase: {old.Phase} -> {route.Phase} skips a phase; move one step at a time ({Neighbours(old.Phase)})");
+                }
+
+                continue;
+            }
+
+            if (old.Phase is MigrationPhase.DualWriteReadSource or MigrationPhase.DualWriteReadTarget)
+            {
+                errors.Add($"{path}:Epochs: the source or target epoch cannot change while the topic is in {old.Phase}; go back to SourceOnly or forward to TargetOnly first");
+                continue;
+            }
+
+            var appendedAfterAdoption = old.Phase == MigrationPhase.TargetOnly && route.Source == (old.Target ?? old.Source);
+            var startsOver = route.Phase == MigrationPhase.SourceOnly;
+            if (route.Phase != old.Phase && !(appendedAfterAdoption && startsOver))
+            {
+                errors.Add($"{path}:Phase: changing the epochs and the phase together is only allowed when a new target is added after TargetOnly, starting at SourceOnly");
+            }
+        }
+    }
+
+    private static string Neighbours(MigrationPhase phase) => phase switch
+    {
+        MigrationPhase.SourceOnly => "next: DualWriteReadSource",
+        MigrationPhase.DualWriteReadSource => "next: DualWriteReadTarget, back: SourceOnly",
+        MigrationPhase.DualWriteReadTarget => "next: TargetOnly, back: DualWriteReadSource",
+        _ => "back: DualWriteReadTarget",
+    };
+}
