@@ -12,6 +12,12 @@ public static class RecordHeaderNames
     /// <summary>The migration phase the producer was in when it wrote the record.</summary>
     public const string Phase = "xinfra-phase";
 
+    /// <summary>
+    /// On the target copy of a dual-written record: where the source copy was stored, <c>{partition}:{offset}</c>.
+    /// Consumers use it to cut over between epochs exactly.
+    /// </summary>
+    public const string SourcePosition = "xinfra-src";
+
     /// <summary>The W3C trace context of the produce operation.</summary>
     public const string TraceParent = "traceparent";
 

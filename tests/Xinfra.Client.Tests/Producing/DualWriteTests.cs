@@ -26,6 +26,9 @@ public sealed class DualWriteTests
         }
 
         Assert.Equal(oldCopy.Timestamp, newCopy.Timestamp);
+        Assert.True(new XinfraHeaders(newCopy.Headers).TryGetString(RecordHeaderNames.SourcePosition, out var source));
+        Assert.Equal($"{receipt.Copies[0].Position.Partition}:{receipt.Copies[0].Position.Offset}", source);
+        Assert.False(new XinfraHeaders(oldCopy.Headers).TryGetString(RecordHeaderNames.SourcePosition, out _));
     }
 
     [Fact]
@@ -47,6 +50,7 @@ public sealed class DualWriteTests
             Assert.Contains("failed on cluster 'new'", error.Message, StringComparison.Ordinal);
             Assert.IsType<ClusterUnavailableException>(error.InnerException);
             Assert.Equal(3, FlakyTransportFactory.Attempts);
+            Assert.Contains("dual write incomplete", error.Message, StringComparison.Ordinal);
         }
         finally
         {
@@ -55,6 +59,29 @@ public sealed class DualWriteTests
 
         var receipt = await producer.ProduceAsync("k", "after recovery");
         Assert.Equal(2, receipt.Copies.Count);
+    }
+
+    [Fact]
+    public async Task DualWrite_SourceDown_WritesNothingToTheTarget()
+    {
+        var json = TestHost.Migrating("DualWriteReadSource").Replace("\"Kind\": \"InMemory\", \"Bootstrap\": \"old-1\"", "\"Kind\": \"Northguard\", \"Bootstrap\": \"old-1\"", StringComparison.Ordinal);
+        await using var host = TestHost.FromJson(json, b => b.AddTransport<FlakyTransportFactory>());
+        await using var producer = host.Client.CreateProducer("orders", new ProducerOptions<string, string> { MaxRetryAttempts = 1, RetryBaseDelay = TimeSpan.FromMilliseconds(1) });
+        await producer.ProduceAsync("k", "first");
+        FlakyTransportFactory.Failing = true;
+        try
+        {
+            var error = await Assert.ThrowsAsync<ProduceException>(async () => await producer.ProduceAsync("k", "v"));
+            Assert.Equal("old", error.Cluster);
+            Assert.Contains("nothing was written to 'new'", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            FlakyTransportFactory.Failing = false;
+        }
+
+        var onTarget = Enumerable.Range(0, 4).Sum(p => host.Cluster("new-1").ReadAll("orders.ng", p).Count);
+        Assert.Equal(1, onTarget);
     }
 
     [Fact]
