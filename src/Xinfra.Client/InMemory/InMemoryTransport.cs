@@ -89,6 +89,25 @@ public sealed class InMemoryTransport : ITransport
     }
 
     /// <inheritdoc />
+    public ValueTask<GroupDescription> DescribeGroupAsync(string groupId, PhysicalTopic topic, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        lock (_cluster.Sync)
+        {
+            var committed = new List<TopicPartitionOffset>();
+            var partitions = _cluster.PartitionCount(topic.Name);
+            var group = _cluster.Group(groupId);
+            for (var i = 0; i < partitions; i++)
+            {
+                var tp = new TopicPartition(topic.Name, i);
+                committed.Add(new TopicPartitionOffset(tp, group.Committed(tp)));
+            }
+
+            return ValueTask.FromResult(new GroupDescription(groupId, group.MemberCount, committed));
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private TransportReceipt Append(PhysicalTopic topic, OutgoingRecord record)

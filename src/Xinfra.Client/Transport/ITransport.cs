@@ -33,9 +33,21 @@ public interface ITransport : IAsyncDisposable
     /// <summary>Creates the topic if it does not exist; returns true when it was created.</summary>
     ValueTask<bool> EnsureTopicAsync(PhysicalTopic topic, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A consumer group as the cluster sees it, without joining it: how many members are active and the group's
+    /// committed positions in <paramref name="topic"/> (offset -1 where none). Migration cutover waits on this.
+    /// </summary>
+    ValueTask<GroupDescription> DescribeGroupAsync(string groupId, PhysicalTopic topic, CancellationToken cancellationToken);
+
     /// <summary>The partitions (or ranges) of a topic and their watermarks; throws <see cref="UnknownTopicException"/> if absent.</summary>
     ValueTask<IReadOnlyList<PartitionInfo>> DescribeTopicAsync(PhysicalTopic topic, CancellationToken cancellationToken);
 }
+
+/// <summary>A consumer group's members and committed positions in one topic.</summary>
+/// <param name="GroupId">The group.</param>
+/// <param name="Members">Active members (0 when the group is empty or unknown; -1 when the cluster cannot tell).</param>
+/// <param name="Committed">Committed position per partition of the topic; -1 where none.</param>
+public sealed record GroupDescription(string GroupId, int Members, IReadOnlyList<TopicPartitionOffset> Committed);
 
 /// <summary>One partition of a described topic.</summary>
 /// <param name="TopicPartition">The partition.</param>

@@ -46,6 +46,9 @@ internal sealed class FlakyTransportFactory(InMemoryClusters clusters) : ITransp
                 ? ValueTask.FromException<IReadOnlyList<PartitionInfo>>(new ClusterUnavailableException($"cluster '{Cluster}' is unreachable") { Cluster = Cluster })
                 : inner.DescribeTopicAsync(topic, cancellationToken);
 
+        public ValueTask<GroupDescription> DescribeGroupAsync(string groupId, PhysicalTopic topic, CancellationToken cancellationToken) =>
+            inner.DescribeGroupAsync(groupId, topic, cancellationToken);
+
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }

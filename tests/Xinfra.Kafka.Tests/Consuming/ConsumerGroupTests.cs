@@ -31,6 +31,35 @@ public sealed class ConsumerGroupTests(KafkaClusterFixture cluster) : IClassFixt
     }
 
     [Fact]
+    public async Task DescribeGroup_CountsMembersAndReportsCommittedOffsets_WithoutJoining()
+    {
+        await using var transport = cluster.CreateTransport();
+        var topic = await cluster.CreateTopicAsync(transport, partitions: 2);
+        await ProduceAsync(transport, topic, 10);
+        var group = "g-" + Guid.NewGuid().ToString("N")[..8];
+
+        var before = await transport.DescribeGroupAsync(group, topic, CancellationToken.None);
+        var membersKnown = before.Members >= 0;
+        Assert.True(membersKnown || cluster.Mock is not null, "only librdkafka's mock cluster lacks DescribeGroups");
+        Assert.Equal(membersKnown ? 0 : -1, before.Members);
+        Assert.All(before.Committed, c => Assert.Equal(-1, c.Offset));
+
+        await using (var member = transport.CreateConsumer(Spec(topic, group)))
+        {
+            var records = await ReadAsync(member, 3);
+            var last = records[^1].Position;
+            await member.CommitAsync([new TopicPartitionOffset(last.TopicPartition, last.Offset + 1)], CancellationToken.None);
+            var during = await transport.DescribeGroupAsync(group, topic, CancellationToken.None);
+            Assert.Equal(membersKnown ? 1 : -1, during.Members);
+            Assert.Contains(new TopicPartitionOffset(last.TopicPartition, last.Offset + 1), during.Committed);
+        }
+
+        var after = await transport.DescribeGroupAsync(group, topic, CancellationToken.None);
+        Assert.Equal(membersKnown ? 0 : -1, after.Members);
+        Assert.Equal(2, after.Committed.Count);
+    }
+
+    [Fact]
     public async Task TwoMembers_Rebalance_SplitsPartitionsWithoutLossOrDuplicates()
     {
         await using var transport = cluster.CreateTransport();
