@@ -20,6 +20,12 @@ public sealed record ConsumerOptions<TKey, TValue>
     /// <summary>How often processed positions are committed in <see cref="CommitMode.AfterProcessing"/>. <value>The default is 1 s.</value></summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// During a migration cutover on a cluster that cannot count group members, how long the group's committed
+    /// positions on the epoch being left must stay unchanged before the cut is taken. <value>The default is 10 s.</value>
+    /// </summary>
+    public TimeSpan CutoverQuietPeriod { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The key deserializer. <value>The default is <see cref="Serdes.Default{T}"/> of the key type.</value></summary>
     public IDeserializer<TKey>? KeyDeserializer { get; init; }
 

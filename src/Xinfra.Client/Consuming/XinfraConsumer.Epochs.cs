@@ -15,7 +15,14 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
     {
         if (_reading is not null && snapshot.Routes.TryGetValue(Topic, out var route) && route.ReadFrom != _reading)
         {
-            _routeChanged.Cancel();
+            try
+            {
+                Volatile.Read(ref _routeChanged).Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The reader is switching already.
+            }
         }
     }
 
@@ -31,8 +38,8 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
         {
             Log.ReadEpochChanged(_logger, Topic, GroupId, _reading!.ToString(), route.ReadFrom.ToString());
             await CloseConsumerAsync(cancellationToken).ConfigureAwait(false);
-            _routeChanged.Dispose();
-            _routeChanged = new CancellationTokenSource();
+            var old = Interlocked.Exchange(ref _routeChanged, new CancellationTokenSource());
+            old.Dispose();
         }
 
         var physical = route.ReadFrom;
@@ -42,13 +49,16 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
             await _transports.EnsureTopicAsync(transport, physical, cancellationToken).ConfigureAwait(false);
         }
 
+        // During a migration the group's checkpoint says which records of this epoch it already has; a group new to
+        // the epoch then starts at its beginning so that nothing past the cut is missed.
+        _filter = await _cutover.PrepareAsync(route, GroupId, cancellationToken).ConfigureAwait(false);
         _reading = physical;
         _epoch = route.EpochOf(physical);
         _consumer = transport.CreateConsumer(new ConsumerSpec
         {
             GroupId = GroupId,
             Topics = [physical],
-            AutoOffsetReset = _options.AutoOffsetReset,
+            AutoOffsetReset = _filter is not null ? AutoOffsetReset.Earliest : _options.AutoOffsetReset,
             ClientId = _configuration.Current.Options.ApplicationId,
             Listener = new Listener(this),
         });

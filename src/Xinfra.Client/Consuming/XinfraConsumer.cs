@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using Xinfra.Migration;
 using Xinfra.Routing;
 using Xinfra.Serialization;
 using Xinfra.Transport;
@@ -17,6 +18,8 @@ internal sealed partial class XinfraConsumer<TKey, TValue> : IXinfraConsumer<TKe
     private readonly IDeserializer<TKey> _keyDeserializer;
     private readonly IDeserializer<TValue> _valueDeserializer;
     private readonly Dictionary<TopicPartition, long> _processed = [];
+    private readonly MigrationCutover _cutover;
+    private DeliveryFilter? _filter;
     private CancellationTokenSource _routeChanged = new();
     private ITransportConsumer? _consumer;
     private PhysicalTopic? _reading;
@@ -42,6 +45,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue> : IXinfraConsumer<TKe
         _keyDeserializer = options.KeyDeserializer ?? Serdes.Default<TKey>();
         _valueDeserializer = options.ValueDeserializer ?? Serdes.Default<TValue>();
         _lastCommit = timeProvider.GetTimestamp();
+        _cutover = new MigrationCutover(transports, new CheckpointStore(transports, timeProvider), timeProvider, logger, options.CutoverQuietPeriod);
         _configuration.Changed += OnConfigurationChanged;
     }
 
@@ -74,6 +78,13 @@ internal sealed partial class XinfraConsumer<TKey, TValue> : IXinfraConsumer<TKe
                 var record = await ReadOrSwitchAsync(consumer, cancellationToken).ConfigureAwait(false);
                 if (record is null)
                 {
+                    continue;
+                }
+
+                if (_filter is not null && !_filter.ShouldDeliver(record))
+                {
+                    // Delivered from the other epoch before the cutover: skip it, and count it as processed.
+                    _processed[record.Position.TopicPartition] = record.Position.Offset + 1;
                     continue;
                 }
 

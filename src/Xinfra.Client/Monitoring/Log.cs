@@ -29,6 +29,12 @@ internal static partial class Log
     [LoggerMessage(3003, LogLevel.Warning, "Topic {Topic}, group {Group}: read epoch changed from {From} to {To}; switching")]
     public static partial void ReadEpochChanged(ILogger logger, string topic, string group, string from, string to);
 
+    [LoggerMessage(3004, LogLevel.Information, "Topic {Topic}, group {Group}: cutover checkpoint {Flip} adopted; reading {Epoch}")]
+    public static partial void CutoverCheckpoint(ILogger logger, string topic, string group, int flip, string epoch);
+
+    [LoggerMessage(3005, LogLevel.Warning, "Topic {Topic}, group {Group}: waiting for {Members} members to leave {Epoch} before the cutover ({Seconds:F0} s so far)")]
+    public static partial void CutoverWaiting(ILogger logger, string topic, string group, string epoch, int members, double seconds);
+
     [LoggerMessage(4001, LogLevel.Information, "Cluster {Cluster}: connected a {Kind} transport")]
     public static partial void TransportCreated(ILogger logger, string cluster, ClusterKind kind);
 

@@ -1,0 +1,121 @@
+using Microsoft.Extensions.Logging;
+using Xinfra.Monitoring;
+using Xinfra.Routing;
+
+namespace Xinfra.Migration;
+
+/// <summary>
+/// Decides, when a group member (re)joins a migrating topic, which records of the epoch it reads were already
+/// delivered: it reads the group's newest checkpoint and, when the read epoch flipped since, waits until no member of
+/// the group is left on the other epoch, computes the cut, and writes the next checkpoint (docs/design/migration.md).
+/// </summary>
+internal sealed partial class MigrationCutover(
+    TransportRegistry transports,
+    CheckpointStore store,
+    TimeProvider timeProvider,
+    ILogger logger,
+    TimeSpan quietPeriod)
+{
+    /// <summary>The filter for reading <paramref name="route"/>'s read epoch, or null when the topic is not migrating.</summary>
+    public async Task<DeliveryFilter?> PrepareAsync(TopicRoute route, string group, CancellationToken cancellationToken)
+    {
+        if (route.Target is null)
+        {
+            return null;
+        }
+
+        var readsTarget = route.ReadFrom == route.Target;
+        var key = CheckpointStore.Key(group, route);
+        var latest = await store.ReadAsync(route.Target.Cluster, key, cancellationToken).ConfigureAwait(false);
+        if (latest is null && !readsTarget)
+        {
+            return null;
+        }
+
+        if (latest is not null && latest.ReadsTarget == readsTarget)
+        {
+            return new DeliveryFilter(latest, readsTarget);
+        }
+
+        var next = readsTarget
+            ? await FlipToTargetAsync(route, group, latest, cancellationToken).ConfigureAwait(false)
+            : await FlipToSourceAsync(route, group, latest!, cancellationToken).ConfigureAwait(false);
+        await store.WriteAsync(route.Target.Cluster, key, next, cancellationToken).ConfigureAwait(false);
+
+        // Members racing through the same flip all adopt the first checkpoint written for it.
+        var adopted = await store.ReadAsync(route.Target.Cluster, key, cancellationToken).ConfigureAwait(false) ?? next;
+        Log.CutoverCheckpoint(logger, route.Topic, group, adopted.Flip, adopted.ReadsTarget ? route.Target.ToString() : route.Source.ToString());
+        return new DeliveryFilter(adopted, readsTarget);
+    }
+
+    private async Task<MigrationCheckpoint> FlipToTargetAsync(TopicRoute route, string group, MigrationCheckpoint? latest, CancellationToken cancellationToken)
+    {
+        var source = await WaitUntilAbandonedAsync(route, route.Source, group, cancellationToken).ConfigureAwait(false);
+        var floor = new Dictionary<long, long>();
+        foreach (var position in source.Committed)
+        {
+            floor[position.Partition] = Math.Max(position.Offset, latest?.SourceFloor.GetValueOrDefault(position.Partition) ?? 0);
+        }
+
+        var delivered = new Dictionary<long, OffsetIntervals>();
+        foreach (var partition in latest?.SourceDelivered.Keys ?? Enumerable.Empty<long>())
+        {
+            var set = latest!.Delivered(partition);
+            set.TrimBelow(floor.GetValueOrDefault(partition));
+            delivered[partition] = set;
+        }
+
+        var target = transports.Get(route.Target!.Cluster);
+        var committed = await target.DescribeGroupAsync(group, route.Target, cancellationToken).ConfigureAwait(false);
+        var described = await target.DescribeTopicAsync(route.Target, cancellationToken).ConfigureAwait(false);
+        var start = new Dictionary<long, long>();
+        foreach (var partition in described)
+        {
+            var mine = committed.Committed.FirstOrDefault(c => c.TopicPartition == partition.TopicPartition);
+            start[partition.TopicPartition.Partition] = mine.Offset >= 0 ? mine.Offset : partition.Watermarks.Low;
+        }
+
+        return new MigrationCheckpoint
+        {
+            Flip = (latest?.Flip ?? 0) + 1,
+            ReadsTarget = true,
+            SourceFloor = floor,
+            SourceDelivered = MigrationCheckpoint.Serialize(delivered),
+            TargetStart = start,
+        };
+    }
+
+    private async Task<MigrationCheckpoint> FlipToSourceAsync(TopicRoute route, string group, MigrationCheckpoint latest, CancellationToken cancellationToken)
+    {
+        var target = await WaitUntilAbandonedAsync(route, route.Target!, group, cancellationToken).ConfigureAwait(false);
+        var delivered = new Dictionary<long, OffsetIntervals>();
+        foreach (var partition in latest.SourceDelivered.Keys)
+        {
+            delivered[partition] = latest.Delivered(partition);
+        }
+
+        // Everything the group delivered from the target since the last flip, in source coordinates.
+        var filter = new DeliveryFilter(latest, readsTarget: true);
+        var ends = target.Committed.Where(c => c.Offset > latest.TargetStart.GetValueOrDefault(c.Partition)).ToList();
+        await foreach (var record in TargetScan.ReadAsync(transports.Get(route.Target!.Cluster), route.Target, latest.TargetStart, ends, cancellationToken).ConfigureAwait(false))
+        {
+            if (filter.ShouldDeliver(record) && DeliveryFilter.SourcePosition(record) is { } src)
+            {
+                if (!delivered.TryGetValue(src.Partition, out var set))
+                {
+                    delivered[src.Partition] = set = new OffsetIntervals();
+                }
+
+                set.Add(src.Offset);
+            }
+        }
+
+        return new MigrationCheckpoint
+        {
+            Flip = latest.Flip + 1,
+            ReadsTarget = false,
+            SourceFloor = latest.SourceFloor,
+            SourceDelivered = MigrationCheckpoint.Serialize(delivered),
+        };
+    }
+}
