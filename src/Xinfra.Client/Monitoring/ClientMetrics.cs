@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -29,6 +30,27 @@ internal static class ClientMetrics
 
     public static readonly Counter<long> PhaseChanges = XinfraTelemetry.Meter.CreateCounter<long>(
         "xinfra.topic.phase_changes", "{change}", "Migration phase changes applied, per topic.");
+
+    private static readonly ConcurrentDictionary<Func<IEnumerable<Measurement<int>>>, byte> PhaseSources = new();
+
+    private static readonly ObservableGauge<int> Phase = XinfraTelemetry.Meter.CreateObservableGauge(
+        "xinfra.topic.phase",
+        () => PhaseSources.Keys.SelectMany(source => source()),
+        "{phase}",
+        "Migration phase per logical topic: 0 SourceOnly, 1 DualWriteReadSource, 2 DualWriteReadTarget, 3 TargetOnly.");
+
+    /// <summary>Adds a source of per-topic phases to the <c>xinfra.topic.phase</c> gauge; dispose to remove it.</summary>
+    public static IDisposable ObservePhases(Func<IEnumerable<Measurement<int>>> source)
+    {
+        _ = Phase;
+        PhaseSources.TryAdd(source, 0);
+        return new Registration(() => PhaseSources.TryRemove(source, out _));
+    }
+
+    private sealed class Registration(Action remove) : IDisposable
+    {
+        public void Dispose() => remove();
+    }
 
     public static TagList Tags(string topic, string cluster) => new() { { "topic", topic }, { "cluster", cluster } };
 }

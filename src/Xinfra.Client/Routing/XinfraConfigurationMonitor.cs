@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Xinfra.Monitoring;
@@ -20,6 +21,7 @@ public sealed class XinfraConfigurationMonitor : IDisposable
     private readonly IDisposable? _subscription;
     private readonly Lock _lock = new();
     private XinfraSnapshot _current;
+    private readonly IDisposable _phaseGauge;
 
     /// <summary>Creates the monitor and validates the current options.</summary>
     public XinfraConfigurationMonitor(
@@ -49,6 +51,7 @@ public sealed class XinfraConfigurationMonitor : IDisposable
         }
 
         _current = new XinfraSnapshot(initial, 1);
+        _phaseGauge = ClientMetrics.ObservePhases(ObservePhases);
         Log.ConfigurationApplied(_logger, initial.Clusters.Count, initial.Topics.Count);
         _subscription = options.OnChange((_, name) =>
         {
@@ -118,7 +121,19 @@ public sealed class XinfraConfigurationMonitor : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _subscription?.Dispose();
+    public void Dispose()
+    {
+        _phaseGauge.Dispose();
+        _subscription?.Dispose();
+    }
+
+    private IEnumerable<Measurement<int>> ObservePhases()
+    {
+        foreach (var (topic, route) in Current.Routes)
+        {
+            yield return new Measurement<int>((int)route.Phase, new KeyValuePair<string, object?>("topic", topic));
+        }
+    }
 
     private void OnOptionsChanged(IOptionsMonitor<XinfraOptions> options)
     {

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Xinfra.Client.Tests.Support;
 
-namespace Xinfra.Client.Tests.Consuming;
+namespace Xinfra.Client.Tests.Monitoring;
 
 [Collection(nameof(FlakyTransportFactory))]
 public sealed class HealthCheckTests
