@@ -97,7 +97,7 @@ internal sealed partial class MigrationCutover(
         // Everything the group delivered from the target since the last flip, in source coordinates.
         var filter = new DeliveryFilter(latest, readsTarget: true);
         var ends = target.Committed.Where(c => c.Offset > latest.TargetStart.GetValueOrDefault(c.Partition)).ToList();
-        await foreach (var record in TargetScan.ReadAsync(transports.Get(route.Target!.Cluster), route.Target, latest.TargetStart, ends, cancellationToken).ConfigureAwait(false))
+        await foreach (var record in PartitionScan.ReadAsync(transports.Get(route.Target!.Cluster), route.Target, latest.TargetStart, ends, cancellationToken).ConfigureAwait(false))
         {
             if (filter.ShouldDeliver(record) && DeliveryFilter.SourcePosition(record) is { } src)
             {

@@ -3,8 +3,8 @@ using Xinfra.Transport;
 
 namespace Xinfra.Migration;
 
-/// <summary>Reads chosen partitions of a topic over offset ranges with a private, never-committing group.</summary>
-internal static class TargetScan
+/// <summary>Reads chosen partitions of a topic over offset ranges [start, end) with a private, never-committing group.</summary>
+internal static class PartitionScan
 {
     public static async IAsyncEnumerable<IncomingRecord> ReadAsync(
         ITransport transport,
