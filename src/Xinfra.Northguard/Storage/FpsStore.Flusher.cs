@@ -1,0 +1,116 @@
+using Xinfra.Northguard.Storage.Diagnostics;
+using Xinfra.Northguard.Storage.Index;
+using Xinfra.Northguard.Storage.Wal;
+
+namespace Xinfra.Northguard.Storage;
+
+public sealed partial class FpsStore
+{
+    /// <summary>
+    /// The group-commit loop: wait for a first append, keep the group open for the window (measured on the injected
+    /// <see cref="TimeProvider"/>) or until it is full, then write it to the WAL with one fsync, apply it to the segment
+    /// files and the index, and release its waiters.
+    /// </summary>
+    private async Task FlushLoopAsync()
+    {
+        var index = new List<IndexEntry>();
+        while (true)
+        {
+            CommitGroup group;
+            lock (_appendLock)
+            {
+                group = _current;
+            }
+
+            if (!Volatile.Read(ref _stopping))
+            {
+                await group.HasWork.Task.ConfigureAwait(false);
+            }
+
+            if (_options.GroupCommitWindow > TimeSpan.Zero && !group.Full.Task.IsCompleted && !_stop.IsCancellationRequested)
+            {
+                var window = Task.Delay(_options.GroupCommitWindow, _time, _stop.Token);
+                await Task.WhenAny(group.Full.Task, window).ConfigureAwait(false);
+            }
+
+            bool stopping;
+            lock (_appendLock)
+            {
+                _current = new CommitGroup();
+                stopping = _stopping;
+            }
+
+            if (group.Entries.Count > 0)
+            {
+                Commit(group, index);
+            }
+            else
+            {
+                group.Release();
+            }
+
+            if (stopping)
+            {
+                return;
+            }
+        }
+    }
+
+    private void Commit(CommitGroup group, List<IndexEntry> index)
+    {
+        try
+        {
+            if (_failure is { } earlier)
+            {
+                throw new StorageFailedException("The store's write-ahead log failed earlier.", earlier);
+            }
+
+            var started = _time.GetTimestamp();
+            _wal!.Append(group.Buffer);
+            _wal.Flush();
+            StorageMetrics.RecordGroupCommit(group.Length, _time.GetElapsedTime(started).TotalMilliseconds);
+            index.Clear();
+            foreach (var (segment, start, length) in group.Entries)
+            {
+                if (!segment.IsDeleted)
+                {
+                    segment.Apply(group.Batch(start, length), index);
+                }
+            }
+
+            _index.Add(index);
+            group.Durable.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            // Never retry a failed fsync: the page cache may have dropped the dirty pages. Stop writing instead.
+            Interlocked.CompareExchange(ref _failure, ex, null);
+            Log.WalFailed(_logger, ex);
+            group.Durable.TrySetException(ex as StorageFailedException ?? new StorageFailedException("Writing or fsyncing the write-ahead log failed.", ex));
+        }
+        finally
+        {
+            lock (_appendLock)
+            {
+                foreach (var (segment, _, _) in group.Entries)
+                {
+                    var pending = segment.Pending;
+                    var n = 0;
+                    while (n < pending.Count && pending[n].Group == group)
+                    {
+                        n++;
+                    }
+
+                    pending.RemoveRange(0, n);
+                }
+            }
+
+            group.Release();
+        }
+
+        if (_failure is null && _wal!.Length >= _options.WalCheckpointBytes)
+        {
+            Checkpoint();
+        }
+    }
+}
