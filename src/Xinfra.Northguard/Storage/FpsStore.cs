@@ -63,7 +63,16 @@ public sealed partial class FpsStore : IAsyncDisposable
         options.Validate();
         cancellationToken.ThrowIfCancellationRequested();
         var store = new FpsStore(device, index, options, timeProvider ?? TimeProvider.System, logger ?? NullLogger<FpsStore>.Instance);
-        store.Recover();
+        try
+        {
+            store.Recover();
+        }
+        catch
+        {
+            store.CloseFiles();
+            throw;
+        }
+
         store._flusher = Task.Run(store.FlushLoopAsync, CancellationToken.None);
         return ValueTask.FromResult(store);
     }
@@ -123,6 +132,12 @@ public sealed partial class FpsStore : IAsyncDisposable
 
         await _stop.CancelAsync().ConfigureAwait(false);
         await _flusher.ConfigureAwait(false);
+        CloseFiles();
+        _stop.Dispose();
+    }
+
+    private void CloseFiles()
+    {
         lock (_maintenanceLock)
         {
             foreach (var s in _segments.Values)
@@ -132,8 +147,6 @@ public sealed partial class FpsStore : IAsyncDisposable
 
             _wal?.Dispose();
         }
-
-        _stop.Dispose();
     }
 
     private void ThrowIfUnavailable()
