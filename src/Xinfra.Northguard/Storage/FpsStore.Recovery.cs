@@ -19,7 +19,10 @@ public sealed partial class FpsStore
         {
             if (Segment.TryParseFileName(name, out var id))
             {
-                _segments[id] = OpenSegment(name, id, entries);
+                if (OpenSegment(name, id, entries) is { } segment)
+                {
+                    _segments[id] = segment;
+                }
             }
             else if (Wal.WalFormat.TryParseFileName(name, out var sequence))
             {
@@ -45,9 +48,18 @@ public sealed partial class FpsStore
         Log.Recovered(_logger, _segments.Count, replayed, walFiles.Count);
     }
 
-    private Segment OpenSegment(string name, long id, List<IndexEntry> entries)
+    private Segment? OpenSegment(string name, long id, List<IndexEntry> entries)
     {
         var file = _device.Open(name, create: false);
+        if (file.Length < SegmentHeader.Size && _index.GetSeal(id) is null)
+        {
+            // The crash interrupted CreateSegment before its header was durable: no append can have reached it.
+            file.Dispose();
+            _device.Delete(name);
+            Log.TornTailTruncated(_logger, name, 0);
+            return null;
+        }
+
         Segment segment;
         try
         {

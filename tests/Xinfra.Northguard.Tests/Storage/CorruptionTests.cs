@@ -78,6 +78,19 @@ public class CorruptionTests
         Assert.Equal(5, (await reopened.AppendAsync(1, Records(1, 5, 1))).BaseOffset);
     }
 
+    [Fact]
+    public async Task Open_SegmentWhoseCreationWasInterrupted_IsDiscardedAndCanBeCreatedAgain()
+    {
+        using var device = new MemoryStorageDevice();
+        var index = new InMemorySparseIndex();
+        device.WriteAllBytes(Segment1, new byte[100]);
+
+        await using var store = await OpenMemoryAsync(device, index);
+        Assert.Empty(store.ListSegments());
+        store.CreateSegment(1, "t", 0);
+        Assert.Equal(0, (await store.AppendAsync(1, Records(1, 0, 1))).BaseOffset);
+    }
+
     private static async Task<(MemoryStorageDevice Device, InMemorySparseIndex Index)> CreateTwoSealedSegmentsAsync()
     {
         var device = new MemoryStorageDevice();
