@@ -7,11 +7,12 @@ namespace Xinfra.Northguard.Storage;
 public sealed partial class FpsStore
 {
     /// <summary>
-    /// The group-commit loop: wait for a first append, keep the group open for the window (measured on the injected
+    /// The group-commit loop, on its own thread so that it never queues behind producers' continuations on a busy
+    /// thread pool: wait for a first append, keep the group open for the window (measured on the injected
     /// <see cref="TimeProvider"/>) or until it is full, then write it to the WAL with one fsync, apply it to the segment
     /// files and the index, and release its waiters.
     /// </summary>
-    private async Task FlushLoopAsync()
+    private void FlushLoop()
     {
         var index = new List<IndexEntry>();
         while (true)
@@ -24,13 +25,13 @@ public sealed partial class FpsStore
 
             if (!Volatile.Read(ref _stopping))
             {
-                await group.HasWork.Task.ConfigureAwait(false);
+                group.HasWork.Task.Wait();
             }
 
             if (_options.GroupCommitWindow > TimeSpan.Zero && !group.Full.Task.IsCompleted && !_stop.IsCancellationRequested)
             {
                 var window = Task.Delay(_options.GroupCommitWindow, _time, _stop.Token);
-                await Task.WhenAny(group.Full.Task, window).ConfigureAwait(false);
+                Task.WaitAny(group.Full.Task, window);
             }
 
             bool stopping;
@@ -56,6 +57,45 @@ public sealed partial class FpsStore
         }
     }
 
+    /// <summary>
+    /// Appends each batch to its segment file. Segments are independent, so with O_DIRECT (where every append waits
+    /// for the device) the segments of a group are written in parallel; each segment's batches stay in order.
+    /// </summary>
+    private static void ApplyToSegments(CommitGroup group, List<IndexEntry> index)
+    {
+        var bySegment = new Dictionary<Segments.Segment, List<IndexEntry>>();
+        foreach (var (segment, _, _) in group.Entries)
+        {
+            bySegment.TryAdd(segment, []);
+        }
+
+        void Apply(Segments.Segment segment, List<IndexEntry> entries)
+        {
+            foreach (var (s, start, length) in group.Entries)
+            {
+                if (s == segment && !s.IsDeleted)
+                {
+                    s.Apply(group.Batch(start, length), entries);
+                }
+            }
+        }
+
+        if (bySegment.Count == 1)
+        {
+            var (only, entries) = bySegment.First();
+            Apply(only, entries);
+        }
+        else
+        {
+            Parallel.ForEach(bySegment, pair => Apply(pair.Key, pair.Value));
+        }
+
+        foreach (var entries in bySegment.Values)
+        {
+            index.AddRange(entries);
+        }
+    }
+
     private void Commit(CommitGroup group, List<IndexEntry> index)
     {
         try
@@ -70,14 +110,7 @@ public sealed partial class FpsStore
             _wal.Flush();
             StorageMetrics.RecordGroupCommit(group.Length, _time.GetElapsedTime(started).TotalMilliseconds);
             index.Clear();
-            foreach (var (segment, start, length) in group.Entries)
-            {
-                if (!segment.IsDeleted)
-                {
-                    segment.Apply(group.Batch(start, length), index);
-                }
-            }
-
+            ApplyToSegments(group, index);
             _index.Add(index);
             group.Durable.TrySetResult();
         }

@@ -73,7 +73,7 @@ public sealed partial class FpsStore : IAsyncDisposable
             throw;
         }
 
-        store._flusher = Task.Run(store.FlushLoopAsync, CancellationToken.None);
+        store._flusher = Task.Factory.StartNew(store.FlushLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         return ValueTask.FromResult(store);
     }
 
