@@ -98,6 +98,7 @@ public sealed partial class FpsStore
 
     private void Commit(CommitGroup group, List<IndexEntry> index)
     {
+        var checkpoint = false;
         try
         {
             if (_failure is { } earlier)
@@ -113,6 +114,7 @@ public sealed partial class FpsStore
             ApplyToSegments(group, index);
             _index.Add(index);
             group.Durable.TrySetResult();
+            checkpoint = _wal.Length >= _options.WalCheckpointBytes;
         }
         catch (Exception ex)
         {
@@ -141,7 +143,7 @@ public sealed partial class FpsStore
             group.Release();
         }
 
-        if (_failure is null && _wal!.Length >= _options.WalCheckpointBytes)
+        if (checkpoint && _failure is null)
         {
             Checkpoint();
         }
