@@ -97,4 +97,36 @@ public class StorageDeviceTests
 
         Assert.Empty(Directory.GetFiles(dir.Path));
     }
+
+    [Fact]
+    public void FileDevice_ReadsAcrossWrittenAndBufferedBytes_MatchWhatWasAppended()
+    {
+        using var dir = new StorageTestKit.TempDir();
+        var random = new Random(7);
+        var expected = new byte[700_000];
+        random.NextBytes(expected);
+        using var device = new FileStorageDevice(dir.Path);
+        using (var file = device.Open("f", create: true))
+        {
+            var written = 0;
+            while (written < expected.Length)
+            {
+                var n = Math.Min(random.Next(1, 40_000), expected.Length - written);
+                file.Append(expected.AsSpan(written, n));
+                written += n;
+                for (var probe = 0; probe < 3; probe++)
+                {
+                    var from = random.Next(written);
+                    var back = new byte[Math.Min(random.Next(1, 300_000), written - from)];
+                    Assert.Equal(back.Length, file.Read(from, back));
+                    Assert.True(expected.AsSpan(from, back.Length).SequenceEqual(back), $"mismatch reading {back.Length} bytes at {from} of {written}");
+                }
+            }
+        }
+
+        using var reopened = device.Open("f", create: false);
+        var all = new byte[expected.Length];
+        Assert.Equal(all.Length, reopened.Read(0, all));
+        Assert.Equal(expected, all);
+    }
 }

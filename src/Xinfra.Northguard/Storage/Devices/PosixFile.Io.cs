@@ -24,14 +24,33 @@ internal sealed unsafe partial class PosixFile
             return n;
         }
 
-        // O_DIRECT reads need an aligned buffer, offset and size: read the enclosing blocks and copy.
+        // The range not yet written out is served from the write-behind buffer.
+        var onDisk = n;
+        lock (_writeLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (position + n > _bufferStart)
+            {
+                var from = Math.Max(position, _bufferStart);
+                new ReadOnlySpan<byte>(_scratch + (from - _bufferStart), (int)(position + n - from)).CopyTo(buffer[(int)(from - position)..]);
+                onDisk = (int)Math.Max(0, _bufferStart - position);
+            }
+        }
+
+        if (onDisk == 0)
+        {
+            return n;
+        }
+
+        // O_DIRECT reads need an aligned buffer, offset and size: read the enclosing blocks and copy. Everything
+        // below the buffer start is complete on disk and block aligned at its end.
         var start = position / Block * Block;
-        var size = RoundUp(position + n) - start;
+        var size = RoundUp(position + onDisk) - start;
         var aligned = (byte*)NativeMemory.AlignedAlloc((nuint)size, Block);
         try
         {
-            ReadFully(aligned, size, start, (int)(position - start) + n);
-            new ReadOnlySpan<byte>(aligned + (position - start), n).CopyTo(buffer);
+            ReadFully(aligned, size, start, (int)(position - start) + onDisk);
+            new ReadOnlySpan<byte>(aligned + (position - start), onDisk).CopyTo(buffer);
             return n;
         }
         finally

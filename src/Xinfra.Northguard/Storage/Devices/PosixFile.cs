@@ -3,20 +3,24 @@ using System.Runtime.InteropServices;
 namespace Xinfra.Northguard.Storage.Devices;
 
 /// <summary>
-/// A Linux file opened with O_DIRECT (aligned buffers from <see cref="NativeMemory.AlignedAlloc"/>, the partial tail
-/// block kept in memory and rewritten on the next append) or buffered (plain pwrite). Durability is fdatasync.
+/// A Linux file opened with O_DIRECT or buffered; durability is fdatasync. With O_DIRECT, appends collect in an
+/// aligned buffer from <see cref="NativeMemory.AlignedAlloc"/> (starting at the block that holds the partial tail) and
+/// are written with one aligned pwrite once <see cref="WriteBehindBytes"/> accumulate, or on flush, truncate and close;
+/// reads of that not-yet-written range are served from the buffer.
 /// </summary>
 internal sealed unsafe partial class PosixFile : IStorageFile
 {
     public const int Block = 4096;
+    public const int WriteBehindBytes = 256 * 1024;
     private readonly Lock _writeLock = new();
     private readonly string _path;
     private readonly bool _direct;
     private readonly int _fd;
     private byte* _scratch;
     private nuint _scratchSize;
+    private long _bufferStart;
     private long _length;
-    private bool _tailLoaded;
+    private bool _dirty;
     private bool _disposed;
 
     private PosixFile(string name, string path, int fd, bool direct)
@@ -31,7 +35,8 @@ internal sealed unsafe partial class PosixFile : IStorageFile
             throw LibC.Error("lseek", path);
         }
 
-        EnsureScratch(Block);
+        EnsureScratch(WriteBehindBytes + Block);
+        LoadTail();
     }
 
     /// <inheritdoc />
@@ -81,31 +86,27 @@ internal sealed unsafe partial class PosixFile : IStorageFile
                 return;
             }
 
-            var tail = (int)(_length % Block);
-            var start = _length - tail;
-            var total = tail + data.Length;
-            var padded = RoundUp(total);
-            EnsureScratch(padded);
-            if (tail > 0 && !_tailLoaded)
+            var used = _length - _bufferStart;
+            EnsureScratch(RoundUp(used + data.Length));
+            data.CopyTo(new Span<byte>(_scratch + used, data.Length));
+            _dirty = true;
+            Volatile.Write(ref _length, _length + data.Length);
+            if (_length - _bufferStart >= WriteBehindBytes)
             {
-                ReadFully(_scratch, Block, start, tail);
+                WriteOut();
             }
-
-            data.CopyTo(new Span<byte>(_scratch + tail, data.Length));
-            new Span<byte>(_scratch + total, (int)(padded - total)).Clear();
-            WriteFully(_scratch, (nuint)padded, start);
-            var newLength = _length + data.Length;
-            var newTail = (int)(newLength % Block);
-            new Span<byte>(_scratch + (newLength - newTail - start), newTail).CopyTo(new Span<byte>(_scratch, newTail));
-            _tailLoaded = true;
-            Volatile.Write(ref _length, newLength);
         }
     }
 
     /// <inheritdoc />
     public void Flush()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        lock (_writeLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            WriteOut();
+        }
+
         if (LibC.FDataSync(_fd) != 0)
         {
             throw LibC.Error("fdatasync", _path);
@@ -118,13 +119,14 @@ internal sealed unsafe partial class PosixFile : IStorageFile
         lock (_writeLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            WriteOut();
             if (LibC.FTruncate(_fd, length) != 0)
             {
                 throw LibC.Error("ftruncate", _path);
             }
 
             Volatile.Write(ref _length, length);
-            _tailLoaded = false;
+            LoadTail();
         }
     }
 
@@ -139,19 +141,56 @@ internal sealed unsafe partial class PosixFile : IStorageFile
             }
 
             _disposed = true;
-            if (_direct)
+            try
             {
-                // Direct appends pad the last block with zeros; give the file its exact length back.
-                _ = LibC.FTruncate(_fd, _length);
+                WriteOut();
             }
+            finally
+            {
+                if (_direct)
+                {
+                    // Direct writes pad the last block with zeros; give the file its exact length back.
+                    _ = LibC.FTruncate(_fd, _length);
+                }
 
-            _ = LibC.Close(_fd);
-            NativeMemory.AlignedFree(_scratch);
-            _scratch = null;
+                _ = LibC.Close(_fd);
+                NativeMemory.AlignedFree(_scratch);
+                _scratch = null;
+            }
         }
     }
 
     private static long RoundUp(long value) => (value + Block - 1) / Block * Block;
+
+    /// <summary>Writes the buffered range with one aligned pwrite and keeps only the partial tail block buffered.</summary>
+    private void WriteOut()
+    {
+        if (!_direct || !_dirty)
+        {
+            return;
+        }
+
+        var used = _length - _bufferStart;
+        var padded = RoundUp(used);
+        new Span<byte>(_scratch + used, (int)(padded - used)).Clear();
+        WriteFully(_scratch, (nuint)padded, _bufferStart);
+        var newStart = _length / Block * Block;
+        var tail = (int)(_length - newStart);
+        new Span<byte>(_scratch + (newStart - _bufferStart), tail).CopyTo(new Span<byte>(_scratch, tail));
+        _bufferStart = newStart;
+        _dirty = false;
+    }
+
+    /// <summary>Points the buffer at the block holding the end of the file and loads that block's bytes.</summary>
+    private void LoadTail()
+    {
+        _bufferStart = _direct ? _length / Block * Block : _length;
+        var tail = (int)(_length - _bufferStart);
+        if (tail > 0)
+        {
+            ReadFully(_scratch, Block, _bufferStart, tail);
+        }
+    }
 
     private void EnsureScratch(long size)
     {
@@ -164,7 +203,7 @@ internal sealed unsafe partial class PosixFile : IStorageFile
         var fresh = (byte*)NativeMemory.AlignedAlloc(newSize, Block);
         if (_scratch != null)
         {
-            new Span<byte>(_scratch, Block).CopyTo(new Span<byte>(fresh, Block));
+            new Span<byte>(_scratch, (int)(_length - _bufferStart)).CopyTo(new Span<byte>(fresh, (int)newSize));
             NativeMemory.AlignedFree(_scratch);
         }
 
