@@ -40,34 +40,34 @@ internal sealed class TailCache(int capacityBytes)
         }
     }
 
-    /// <summary>Serves a read from memory when the cache covers <paramref name="offset"/>.</summary>
+    /// <summary>
+    /// Serves a read from memory when the cache holds the batch with <paramref name="offset"/>; stops at the first gap
+    /// (batches applied while no reader was registered are missing), so it never skips a record.
+    /// </summary>
     public bool TryRead(long offset, int maxBytes, long limit, List<StoredRecord> output)
     {
         lock (_lock)
         {
-            if (_batches.Count == 0 || offset < _batches.Peek().Base)
-            {
-                return false;
-            }
-
+            var expected = offset;
             var bytes = 0;
-            foreach (var (_, next, batch) in _batches)
+            foreach (var (start, next, batch) in _batches)
             {
-                if (next <= offset)
+                if (next <= expected)
                 {
                     continue;
                 }
 
-                if (bytes >= maxBytes)
+                if (start > expected || bytes >= maxBytes)
                 {
                     break;
                 }
 
-                BatchDecoder.TryDecode(batch, offset, limit, output);
+                BatchDecoder.TryDecode(batch, expected, limit, output);
                 bytes += batch.Length;
+                expected = next;
             }
 
-            return true;
+            return bytes > 0;
         }
     }
 }
