@@ -46,6 +46,9 @@ internal sealed partial class Segment
             throw Corrupt($"the sealed file is {length} bytes but was sealed at {sealRecord.FileLength} bytes; its footer is missing (truncated file)", length);
         }
 
+        // The bytes found may still be only in the page cache (written by the previous process, never fsynced):
+        // the recovery checkpoint must fsync them before it lets go of the WAL that covers them.
+        Dirty = true;
         var cut = Scan(length, entries);
         if (cut < length)
         {
