@@ -28,6 +28,12 @@ public sealed class TopicOptions
     [EnumDataType(typeof(DualWriteAckPolicy), ErrorMessage = "must be Both or Primary")]
     public DualWriteAckPolicy DualWriteAck { get; set; } = DualWriteAckPolicy.Both;
 
+    /// <summary>
+    /// Let consumers move to the target even when the cutover gate measured divergence (or has not measured yet).
+    /// <value>The default is false.</value>
+    /// </summary>
+    public bool ForceCutover { get; set; }
+
     /// <summary>Create the physical topic on first use when it does not exist. <value>The default is true.</value></summary>
     public bool AutoCreate { get; set; } = true;
 }

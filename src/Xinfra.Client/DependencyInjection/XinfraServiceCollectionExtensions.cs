@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Xinfra.InMemory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Xinfra.Migration;
 using Xinfra.Routing;
 using Xinfra.Transport;
 
@@ -23,11 +24,6 @@ public static class XinfraServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(section);
         services.AddOptions<XinfraOptions>().Bind(section);
         services.AddSingleton(new BoundSectionCheck(section));
-        services.TryAddSingleton(static sp => new XinfraConfigurationMonitor(
-            sp.GetRequiredService<IOptionsMonitor<XinfraOptions>>(),
-            sp.GetServices<ITransportFactory>(),
-            sp.GetRequiredService<ILogger<XinfraConfigurationMonitor>>(),
-            sp.GetRequiredService<BoundSectionCheck>()));
         return AddCore(services);
     }
 
@@ -48,11 +44,30 @@ public static class XinfraServiceCollectionExtensions
         return builder.AddTransport<InMemoryTransportFactory>();
     }
 
+    /// <summary>
+    /// Adds the cutover gate: a background check of divergence between source and target of every dual-writing topic,
+    /// exported as <c>xinfra.migration.divergence</c>; a flip to DualWriteReadTarget is refused while it is not zero.
+    /// </summary>
+    public static IXinfraBuilder AddMigrationGate(this IXinfraBuilder builder, Action<DivergenceGateOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddSingleton<DivergenceGate>();
+        builder.Services.AddOptions<DivergenceGateOptions>().Configure(o => configure?.Invoke(o));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DivergenceGateService>());
+        builder.Services.TryAddSingleton(sp => sp.GetServices<IHostedService>().OfType<DivergenceGateService>().First());
+        return builder;
+    }
+
     private static XinfraBuilder AddCore(IServiceCollection services)
     {
         services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<XinfraConfigurationMonitor>();
+        services.TryAddSingleton(static sp => new XinfraConfigurationMonitor(
+            sp.GetRequiredService<IOptionsMonitor<XinfraOptions>>(),
+            sp.GetServices<ITransportFactory>(),
+            sp.GetRequiredService<ILogger<XinfraConfigurationMonitor>>(),
+            sp.GetService<BoundSectionCheck>(),
+            sp.GetService<DivergenceGate>()));
         services.TryAddSingleton<TransportRegistry>();
         services.TryAddSingleton<IXinfraClient, XinfraClient>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, XinfraStartupValidation>());

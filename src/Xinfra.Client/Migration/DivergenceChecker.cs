@@ -40,7 +40,17 @@ public sealed class DivergenceChecker(XinfraConfigurationMonitor configuration, 
     private async Task<(HashSet<string> Ids, EpochDigest Digest)> DigestAsync(PhysicalTopic topic, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var transport = transports.Get(topic.Cluster);
-        var partitions = await transport.DescribeTopicAsync(topic, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PartitionInfo> partitions;
+        try
+        {
+            partitions = await transport.DescribeTopicAsync(topic, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UnknownTopicException)
+        {
+            // Nothing was ever written to this side: every record of the other side is missing here.
+            partitions = [];
+        }
+
         var starts = partitions.ToDictionary(p => p.TopicPartition.Partition, p => p.Watermarks.Low);
         var ends = partitions.Where(p => p.Watermarks.High > p.Watermarks.Low)
             .Select(p => new TopicPartitionOffset(p.TopicPartition, p.Watermarks.High)).ToList();

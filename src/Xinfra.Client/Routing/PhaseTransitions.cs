@@ -1,3 +1,5 @@
+using Xinfra.Migration;
+
 namespace Xinfra.Routing;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Xinfra.Routing;
 /// </summary>
 internal static class PhaseTransitions
 {
-    public static void Check(List<string> errors, XinfraSnapshot previous, XinfraSnapshot next)
+    public static void Check(List<string> errors, XinfraSnapshot previous, XinfraSnapshot next, DivergenceGate? gate)
     {
         foreach (var (topic, route) in next.Routes)
         {
@@ -24,6 +26,11 @@ internal static class PhaseTransitions
                 if (step > 1)
                 {
                     errors.Add($"{path}:Phase: {old.Phase} -> {route.Phase} skips a phase; move one step at a time ({Neighbours(old.Phase)})");
+                }
+                else if (old.Phase == MigrationPhase.DualWriteReadSource && route.Phase == MigrationPhase.DualWriteReadTarget
+                    && gate is not null && !next.Options.Topics[topic].ForceCutover && !gate.AllowsReadingTarget(topic, out var reason))
+                {
+                    errors.Add($"{path}:Phase: the cutover gate refuses DualWriteReadTarget: {reason}; set {path}:ForceCutover to true to override");
                 }
 
                 continue;

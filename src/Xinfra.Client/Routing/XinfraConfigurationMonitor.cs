@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Xinfra.Migration;
 using Xinfra.Monitoring;
 using Xinfra.Transport;
 
@@ -17,6 +18,7 @@ public sealed class XinfraConfigurationMonitor : IDisposable
 {
     private readonly XinfraOptionsValidator _validator;
     private readonly BoundSectionCheck? _sectionCheck;
+    private readonly DivergenceGate? _gate;
     private readonly ILogger _logger;
     private readonly IDisposable? _subscription;
     private readonly Lock _lock = new();
@@ -28,7 +30,7 @@ public sealed class XinfraConfigurationMonitor : IDisposable
         IOptionsMonitor<XinfraOptions> options,
         IEnumerable<ITransportFactory> factories,
         ILogger<XinfraConfigurationMonitor> logger)
-        : this(options, factories, logger, section: null)
+        : this(options, factories, logger, section: null, gate: null)
     {
     }
 
@@ -36,8 +38,10 @@ public sealed class XinfraConfigurationMonitor : IDisposable
         IOptionsMonitor<XinfraOptions> options,
         IEnumerable<ITransportFactory> factories,
         ILogger<XinfraConfigurationMonitor> logger,
-        BoundSectionCheck? section)
+        BoundSectionCheck? section,
+        DivergenceGate? gate)
     {
+        _gate = gate;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(factories);
         _logger = logger;
@@ -95,7 +99,7 @@ public sealed class XinfraConfigurationMonitor : IDisposable
 
             next = new XinfraSnapshot(options, previous.Version + 1);
             var transitionErrors = new List<string>();
-            PhaseTransitions.Check(transitionErrors, previous, next);
+            PhaseTransitions.Check(transitionErrors, previous, next, _gate);
             if (transitionErrors.Count > 0)
             {
                 errors = string.Join(Environment.NewLine, transitionErrors.Select(f => "  - " + f));
