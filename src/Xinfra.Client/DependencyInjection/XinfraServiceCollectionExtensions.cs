@@ -70,6 +70,7 @@ public static class XinfraServiceCollectionExtensions
             sp.GetService<DivergenceGate>()));
         services.TryAddSingleton<TransportRegistry>();
         services.TryAddSingleton<IXinfraClient, XinfraClient>();
+        services.TryAddSingleton<TopicMirror>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, XinfraStartupValidation>());
         return new XinfraBuilder(services);
     }

@@ -13,6 +13,9 @@ internal sealed class DeliveryFilter
     private readonly MigrationCheckpoint _checkpoint;
     private readonly bool _readsTarget;
     private readonly Dictionary<long, OffsetIntervals> _delivered = [];
+    private readonly HashSet<(long, long)> _recent = [];
+    private readonly Queue<(long, long)> _recentOrder = new();
+    private const int RecentCapacity = 100_000;
 
     public DeliveryFilter(MigrationCheckpoint checkpoint, bool readsTarget)
     {
@@ -33,7 +36,30 @@ internal sealed class DeliveryFilter
             return !_checkpoint.WasDelivered(record.Position.Partition, record.Position.Offset, _delivered);
         }
 
-        return SourcePosition(record) is not { } src || !_checkpoint.WasDelivered(src.Partition, src.Offset, _delivered);
+        if (SourcePosition(record) is not { } src)
+        {
+            return true;
+        }
+
+        if (_checkpoint.WasDelivered(src.Partition, src.Offset, _delivered))
+        {
+            return false;
+        }
+
+        // Two target copies of one source record (a mirror run repeated after a crash) share a key, so they land in
+        // the same partition and reach the same member: deliver the first only.
+        if (!_recent.Add(src))
+        {
+            return false;
+        }
+
+        _recentOrder.Enqueue(src);
+        if (_recentOrder.Count > RecentCapacity)
+        {
+            _recent.Remove(_recentOrder.Dequeue());
+        }
+
+        return true;
     }
 
     /// <summary>The source coordinates a target copy carries, or null for a record written only to the target.</summary>
