@@ -3,9 +3,9 @@ using System.Collections.Concurrent;
 namespace Xinfra.Migration;
 
 /// <summary>
-/// The cutover gate: the latest divergence measured per topic. A flip from <see cref="MigrationPhase.DualWriteReadSource"/>
-/// to <see cref="MigrationPhase.DualWriteReadTarget"/> is refused unless the latest measurement shows none (or the
-/// topic sets <c>ForceCutover</c>). Registered by <c>AddMigrationGate()</c>, fed by its background check.
+/// The cutover gate: the latest divergence measured per topic. A flip that changes the epoch consumers read
+/// (<see cref="MigrationPhase.DualWriteReadSource"/> to <see cref="MigrationPhase.DualWriteReadTarget"/> or back) is
+/// refused unless the latest measurement shows none (or the topic sets <c>ForceCutover</c>). Registered by <c>AddMigrationGate()</c>, fed by its background check.
 /// </summary>
 public sealed class DivergenceGate
 {

@@ -27,10 +27,11 @@ internal static class PhaseTransitions
                 {
                     errors.Add($"{path}:Phase: {old.Phase} -> {route.Phase} skips a phase; move one step at a time ({Neighbours(old.Phase)})");
                 }
-                else if (old.Phase == MigrationPhase.DualWriteReadSource && route.Phase == MigrationPhase.DualWriteReadTarget
+                else if (ChangesReadEpoch(old.Phase, route.Phase)
                     && gate is not null && !next.Options.Topics[topic].ForceCutover && !gate.AllowsReadingTarget(topic, out var reason))
                 {
-                    errors.Add($"{path}:Phase: the cutover gate refuses DualWriteReadTarget: {reason}; set {path}:ForceCutover to true to override");
+                    // Either way the group's cut must find every record on the epoch it moves to.
+                    errors.Add($"{path}:Phase: the cutover gate refuses {route.Phase}: {reason}; set {path}:ForceCutover to true to override");
                 }
 
                 continue;
@@ -50,6 +51,10 @@ internal static class PhaseTransitions
             }
         }
     }
+
+    private static bool ChangesReadEpoch(MigrationPhase from, MigrationPhase to) =>
+        (from, to) is (MigrationPhase.DualWriteReadSource, MigrationPhase.DualWriteReadTarget)
+            or (MigrationPhase.DualWriteReadTarget, MigrationPhase.DualWriteReadSource);
 
     private static string Neighbours(MigrationPhase phase) => phase switch
     {

@@ -69,7 +69,7 @@ public sealed class XinfraConfigurationMonitor : IDisposable
     /// <summary>The configuration in force.</summary>
     public XinfraSnapshot Current => Volatile.Read(ref _current);
 
-    /// <summary>Why the most recent refused change was refused, or null if none was refused. For health checks and operators.</summary>
+    /// <summary>Why the most recent change was refused, or null when the most recent change was applied. For health checks and operators.</summary>
     public string? LastRejection { get; private set; }
 
     /// <summary>Raised after a valid change was applied, with the new snapshot.</summary>
@@ -108,6 +108,7 @@ public sealed class XinfraConfigurationMonitor : IDisposable
             }
 
             Volatile.Write(ref _current, next);
+            LastRejection = null;
         }
 
         foreach (var (topic, route) in next.Routes)

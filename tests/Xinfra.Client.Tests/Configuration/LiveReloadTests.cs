@@ -73,5 +73,10 @@ public sealed class LiveReloadTests : IDisposable
         Assert.False(host.Configuration.TryApply(bad, out var errors));
         Assert.Contains("Xinfra:Topics:orders:Cluster: 'gone'", errors, StringComparison.Ordinal);
         Assert.Same(current, host.Configuration.Current);
+        Assert.Equal(errors, host.Configuration.LastRejection);
+
+        var good = new XinfraOptions { Clusters = { ["mem"] = new ClusterOptions { Bootstrap = "mem-1" } }, Topics = { ["orders"] = new TopicOptions { Cluster = "mem", Topic = "orders.v2" } } };
+        Assert.True(host.Configuration.TryApply(good, out _));
+        Assert.Null(host.Configuration.LastRejection);
     }
 }
