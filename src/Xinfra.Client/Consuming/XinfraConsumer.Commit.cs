@@ -46,6 +46,40 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
         _processed.Clear();
     }
 
+    /// <summary>A periodic commit: a failure (say, a rebalance in progress) keeps the positions for the next try.</summary>
+    private async ValueTask TryCommitAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConsumeException ex)
+        {
+            Log.CommitDeferred(_logger, Topic, GroupId, ex);
+        }
+    }
+
+    /// <summary>
+    /// The commit before leaving an epoch's group: the cut a migration takes from it must include everything this
+    /// member processed, so transient refusals (a rebalance in progress) are retried.
+    /// </summary>
+    private async ValueTask CommitBeforeLeavingAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ConsumeException ex) when (attempt < 20)
+            {
+                Log.CommitDeferred(_logger, Topic, GroupId, ex);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     private ConsumeResult<TKey, TValue> ToResult(IncomingRecord record)
     {
         var key = _keyDeserializer.Deserialize(record.Key is { } k ? k.Span : default, record.Key is null, new SerializationContext(Topic, MessageComponent.Key));

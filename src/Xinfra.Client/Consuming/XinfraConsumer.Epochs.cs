@@ -76,7 +76,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
         {
             if (_options.CommitMode == CommitMode.AfterProcessing)
             {
-                await CommitAsync(cancellationToken).ConfigureAwait(false);
+                await CommitBeforeLeavingAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         finally

@@ -96,7 +96,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue> : IXinfraConsumer<TKe
                     _processed[record.Position.TopicPartition] = record.Position.Offset + 1;
                     if (_timeProvider.GetElapsedTime(_lastCommit) >= _options.CommitInterval)
                     {
-                        await CommitAsync(cancellationToken).ConfigureAwait(false);
+                        await TryCommitAsync(cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
