@@ -102,7 +102,7 @@ public sealed partial class NorthguardMetadataClient
         int vnode = vnodeOf(ring);
         using var timeout = new CancellationTokenSource(_options.Timeout, _options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
-        string target = CachedLeader(vnode) ?? NextEndpoint();
+        string target = CachedLeader(vnode) ?? _options.Bootstrap[vnode % _options.Bootstrap.Count];
         while (true)
         {
             bool pause;
