@@ -160,7 +160,7 @@ public sealed partial class MetadataHost : IAsyncDisposable
             await _transport.DisposeAsync().ConfigureAwait(false);
         }
 
+        // _stopping is deliberately not disposed: late gRPC calls still link to its token and see it cancelled.
         _wal?.Dispose();
-        _stopping.Dispose();
     }
 }

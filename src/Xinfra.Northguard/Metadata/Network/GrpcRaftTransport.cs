@@ -19,6 +19,7 @@ public sealed partial class GrpcRaftTransport : IRaftTransport, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<ulong, Peer> _peers = [];
+    private readonly Lock _peersGate = new();
     private long _batchesSent;
     private long _messagesSent;
     private long _messagesDropped;
@@ -74,7 +75,7 @@ public sealed partial class GrpcRaftTransport : IRaftTransport, IAsyncDisposable
         }
 
         Peer peer;
-        lock (_peers)
+        lock (_peersGate)
         {
             if (!_peers.TryGetValue(broker, out peer!))
             {
@@ -83,7 +84,7 @@ public sealed partial class GrpcRaftTransport : IRaftTransport, IAsyncDisposable
         }
 
         bool start;
-        lock (peer)
+        lock (peer.Gate)
         {
             if (peer.Queued.Count + messages.Length > MaxQueuedMessages)
             {
@@ -108,7 +109,7 @@ public sealed partial class GrpcRaftTransport : IRaftTransport, IAsyncDisposable
         while (true)
         {
             var batch = new Wire.RaftBatch { From = _self };
-            lock (peer)
+            lock (peer.Gate)
             {
                 if ((peer.Queued.Count == 0 && peer.Gossip is null) || _stopping.IsCancellationRequested)
                 {
@@ -158,7 +159,7 @@ public sealed partial class GrpcRaftTransport : IRaftTransport, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        lock (_peers)
+        lock (_peersGate)
         {
             foreach (var peer in _peers.Values)
             {
@@ -166,7 +167,7 @@ public sealed partial class GrpcRaftTransport : IRaftTransport, IAsyncDisposable
             }
         }
 
-        _stopping.Dispose();
+        // _stopping is deliberately not disposed: a drain task may still be linking to its token.
     }
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Debug, Message = "Raft batch to broker {Broker} dropped ({Count} messages): {Status}")]
@@ -174,11 +175,15 @@ public sealed partial class GrpcRaftTransport : IRaftTransport, IAsyncDisposable
 
     private sealed class Peer(ulong id) : IDisposable
     {
+        private readonly Lock _channelGate = new();
         private GrpcChannel? _channel;
         private string? _endpoint;
         private Wire.RaftTransport.RaftTransportClient? _client;
 
         public ulong Id { get; } = id;
+
+        /// <summary>Guards <see cref="Queued"/>, <see cref="Gossip"/> and <see cref="Sending"/>.</summary>
+        public Lock Gate { get; } = new();
 
         public List<Wire.GroupMessage> Queued { get; } = [];
 
@@ -193,7 +198,7 @@ public sealed partial class GrpcRaftTransport : IRaftTransport, IAsyncDisposable
                 return null;
             }
 
-            lock (this)
+            lock (_channelGate)
             {
                 if (endpoint != _endpoint)
                 {
@@ -209,7 +214,7 @@ public sealed partial class GrpcRaftTransport : IRaftTransport, IAsyncDisposable
 
         public void Dispose()
         {
-            lock (this)
+            lock (_channelGate)
             {
                 _channel?.Dispose();
                 _channel = null;
