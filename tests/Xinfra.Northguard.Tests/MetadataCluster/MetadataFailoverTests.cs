@@ -34,6 +34,12 @@ public sealed class MetadataFailoverTests
         Assert.NotEqual(0UL, leader);
         await cluster.StopBrokerAsync(leader);
 
+        // The survivors stop hearing its heartbeats: the directory marks it not live.
+        var survivor = cluster.Brokers[0].Services.GetRequiredService<IBrokerDirectory>();
+        await Eventually(() => Task.FromResult(survivor.Brokers.Single(b => b.Id == leader).IsLive
+            ? throw new MetadataRequestException("still live") : true));
+        Assert.DoesNotContain(survivor.LiveBrokers, b => b.Id == leader);
+
         // The vnode re-elects among the survivors; the client finds the new leader.
         foreach (string topic in after)
         {
@@ -88,6 +94,16 @@ public sealed class MetadataFailoverTests
             var directory = broker.Services.GetRequiredService<IBrokerDirectory>();
             Assert.Equal(MetadataClusterHarness.Vnodes, directory.Vnodes.Count);
             Assert.All(directory.Vnodes, v => Assert.Equal(3, v.Replicas.Count));
+        }
+
+        // Many groups share each persist round (one fsync) and each call to a peer.
+        foreach (var broker in cluster.Brokers)
+        {
+            var host = broker.Services.GetRequiredService<MetadataHost>();
+            Assert.Equal(MetadataClusterHarness.Vnodes, host.HostedVnodes.Count);
+            Assert.True(host.Counters.Readies > host.Counters.Batches);
+            Assert.True(host.Counters.Syncs <= host.Counters.Batches + MetadataClusterHarness.Vnodes);
+            Assert.True(host.Transport.MessagesSent > host.Transport.BatchesSent);
         }
 
         var brokers = await Eventually(async () =>

@@ -17,6 +17,7 @@ public sealed class ProxyingMetadataService : IMetadataService, IDisposable
     private readonly LocalMetadataService _local;
     private readonly IBrokerDirectory _directory;
     private readonly ConcurrentDictionary<string, GrpcMetadataConnection> _connections = new();
+    private long _proxied;
 
     internal ProxyingMetadataService(LocalMetadataService local, IBrokerDirectory directory)
     {
@@ -26,8 +27,6 @@ public sealed class ProxyingMetadataService : IMetadataService, IDisposable
 
     /// <summary>How many requests were proxied to another broker.</summary>
     public long Proxied => Interlocked.Read(ref _proxied);
-
-    private long _proxied;
 
     /// <inheritdoc />
     public ValueTask<TopicDescription> CreateTopicAsync(string name, StoragePolicy policy, int initialRanges, CancellationToken cancellationToken = default) =>
