@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Xinfra.Northguard.Metadata.Raft.Hosting;
 using Wire = Xinfra.Northguard.Protocol.Raft;
@@ -172,54 +171,4 @@ public sealed partial class GrpcRaftTransport : IRaftTransport, IAsyncDisposable
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Debug, Message = "Raft batch to broker {Broker} dropped ({Count} messages): {Status}")]
     private static partial void LogSendFailed(ILogger logger, ulong broker, int count, StatusCode status);
-
-    private sealed class Peer(ulong id) : IDisposable
-    {
-        private readonly Lock _channelGate = new();
-        private GrpcChannel? _channel;
-        private string? _endpoint;
-        private Wire.RaftTransport.RaftTransportClient? _client;
-
-        public ulong Id { get; } = id;
-
-        /// <summary>Guards <see cref="Queued"/>, <see cref="Gossip"/> and <see cref="Sending"/>.</summary>
-        public Lock Gate { get; } = new();
-
-        public List<Wire.GroupMessage> Queued { get; } = [];
-
-        public Wire.Gossip? Gossip { get; set; }
-
-        public bool Sending { get; set; }
-
-        public Wire.RaftTransport.RaftTransportClient? Client(string? endpoint)
-        {
-            if (endpoint is null)
-            {
-                return null;
-            }
-
-            lock (_channelGate)
-            {
-                if (endpoint != _endpoint)
-                {
-                    _channel?.Dispose();
-                    _channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
-                    _client = new Wire.RaftTransport.RaftTransportClient(_channel);
-                    _endpoint = endpoint;
-                }
-
-                return _client;
-            }
-        }
-
-        public void Dispose()
-        {
-            lock (_channelGate)
-            {
-                _channel?.Dispose();
-                _channel = null;
-                _endpoint = null;
-            }
-        }
-    }
 }
