@@ -6,9 +6,13 @@ public sealed record FpsStoreOptions
     /// <summary>The defaults.</summary>
     public static FpsStoreOptions Default { get; } = new();
 
-    /// <summary>How long a group commit stays open for more appends after the first one.</summary>
-    /// <value>The default value is 10 ms. Zero flushes as soon as the flusher is free.</value>
-    public TimeSpan GroupCommitWindow { get; init; } = TimeSpan.FromMilliseconds(10);
+    /// <summary>
+    /// How long a group commit stays open for more appends after the first one. Zero (pipelined group commit) closes
+    /// a group as soon as the flusher is free: each group holds whatever arrived while the previous fsync ran, which
+    /// batches under load without adding latency when idle. A positive window trades latency for fewer fsyncs.
+    /// </summary>
+    /// <value>The default value is zero (see docs/decisions/0002-pipelined-group-commit.md).</value>
+    public TimeSpan GroupCommitWindow { get; init; } = TimeSpan.Zero;
 
     /// <summary>A group commit closes early once it holds this many WAL bytes.</summary>
     /// <value>The default value is 4 MiB.</value>
