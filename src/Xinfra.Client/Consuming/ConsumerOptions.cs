@@ -26,6 +26,12 @@ public sealed record ConsumerOptions<TKey, TValue>
     /// </summary>
     public TimeSpan CutoverQuietPeriod { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// When a cutover is deferred because the group has not yet consumed records that exist on the source only, how
+    /// long it keeps reading the source before trying again. <value>The default is 2 s.</value>
+    /// </summary>
+    public TimeSpan CutoverRetryInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The key deserializer. <value>The default is <see cref="Serdes.Default{T}"/> of the key type.</value></summary>
     public IDeserializer<TKey>? KeyDeserializer { get; init; }
 

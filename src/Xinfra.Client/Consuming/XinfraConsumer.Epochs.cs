@@ -13,7 +13,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
 {
     private void OnConfigurationChanged(XinfraSnapshot snapshot)
     {
-        if (_reading is not null && snapshot.Routes.TryGetValue(Topic, out var route) && route.ReadFrom != _reading)
+        if (_reading is not null && _deferredUntil is null && snapshot.Routes.TryGetValue(Topic, out var route) && route.ReadFrom != _reading)
         {
             try
             {
@@ -29,10 +29,25 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
     private async ValueTask<ITransportConsumer> EnsureConsumerAsync(CancellationToken cancellationToken)
     {
         var route = _configuration.Current.Route(Topic);
-        if (_consumer is not null && route.ReadFrom == _reading)
+        if (_consumer is not null && (route.ReadFrom == _reading || (_deferredUntil is { } until && _timeProvider.GetTimestamp() < until)))
         {
+            if (route.ReadFrom == _reading)
+            {
+                _deferredUntil = null;
+            }
+
+            if (_routeChanged.IsCancellationRequested)
+            {
+                // Woken for nothing to do (a change that keeps this epoch, or a deferral still running): re-arm.
+                var remaining = _deferredUntil is { } deferred ? _timeProvider.GetElapsedTime(_timeProvider.GetTimestamp(), deferred) : Timeout.InfiniteTimeSpan;
+                var fresh = remaining == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(remaining, _timeProvider);
+                Interlocked.Exchange(ref _routeChanged, fresh).Dispose();
+            }
+
             return _consumer;
         }
+
+        _deferredUntil = null;
 
         if (_consumer is not null)
         {
@@ -42,16 +57,25 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
             old.Dispose();
         }
 
-        var physical = route.ReadFrom;
-        var transport = _transports.Get(physical.Cluster);
         if (route.AutoCreate)
         {
-            await _transports.EnsureTopicAsync(transport, physical, cancellationToken).ConfigureAwait(false);
+            await _transports.EnsureTopicAsync(_transports.Get(route.ReadFrom.Cluster), route.ReadFrom, cancellationToken).ConfigureAwait(false);
         }
 
         // During a migration the group's checkpoint says which records of this epoch it already has; a group new to
         // the epoch then starts at its beginning so that nothing past the cut is missed.
-        _filter = await _cutover.PrepareAsync(route, GroupId, cancellationToken).ConfigureAwait(false);
+        var plan = await _cutover.PrepareAsync(route, GroupId, cancellationToken).ConfigureAwait(false);
+        if (plan.Deferred)
+        {
+            // Read the source a while longer, then wake the reader to try the cutover again.
+            _deferredUntil = _timeProvider.GetTimestamp() + (long)(_options.CutoverRetryInterval.TotalSeconds * _timeProvider.TimestampFrequency);
+            var old = Interlocked.Exchange(ref _routeChanged, new CancellationTokenSource(_options.CutoverRetryInterval, _timeProvider));
+            old.Dispose();
+        }
+
+        var physical = plan.Read;
+        var transport = _transports.Get(physical.Cluster);
+        _filter = plan.Filter;
         _reading = physical;
         _epoch = route.EpochOf(physical);
         _consumer = transport.CreateConsumer(new ConsumerSpec

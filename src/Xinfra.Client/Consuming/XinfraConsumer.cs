@@ -20,6 +20,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue> : IXinfraConsumer<TKe
     private readonly Dictionary<TopicPartition, long> _processed = [];
     private readonly MigrationCutover _cutover;
     private DeliveryFilter? _filter;
+    private long? _deferredUntil;
     private CancellationTokenSource _routeChanged = new();
     private ITransportConsumer? _consumer;
     private PhysicalTopic? _reading;

@@ -16,12 +16,15 @@ internal sealed partial class MigrationCutover(
     ILogger logger,
     TimeSpan quietPeriod)
 {
-    /// <summary>The filter for reading <paramref name="route"/>'s read epoch, or null when the topic is not migrating.</summary>
-    public async Task<DeliveryFilter?> PrepareAsync(TopicRoute route, string group, CancellationToken cancellationToken)
+    /// <summary>
+    /// Which epoch to read and which of its records to skip. The plan reads the source although the phase says target
+    /// (<see cref="CutoverPlan.Deferred"/>) while the group has not consumed records that exist on the source only.
+    /// </summary>
+    public async Task<CutoverPlan> PrepareAsync(TopicRoute route, string group, CancellationToken cancellationToken)
     {
         if (route.Target is null)
         {
-            return null;
+            return new CutoverPlan(route.ReadFrom, null, Deferred: false);
         }
 
         var readsTarget = route.ReadFrom == route.Target;
@@ -29,32 +32,53 @@ internal sealed partial class MigrationCutover(
         var latest = await store.ReadAsync(route.Target.Cluster, key, cancellationToken).ConfigureAwait(false);
         if (latest is null && !readsTarget)
         {
-            return null;
+            return new CutoverPlan(route.Source, null, Deferred: false);
         }
 
         if (latest is not null && latest.ReadsTarget == readsTarget)
         {
-            return new DeliveryFilter(latest, readsTarget);
+            return new CutoverPlan(route.ReadFrom, new DeliveryFilter(latest, readsTarget), Deferred: false);
         }
 
-        var next = readsTarget
-            ? await FlipToTargetAsync(route, group, latest, cancellationToken).ConfigureAwait(false)
-            : await FlipToSourceAsync(route, group, latest!, cancellationToken).ConfigureAwait(false);
+        MigrationCheckpoint next;
+        if (readsTarget)
+        {
+            var flip = await FlipToTargetAsync(route, group, latest, cancellationToken).ConfigureAwait(false);
+            if (flip is null)
+            {
+                // Records below the cut would exist on the source only: keep reading the source, try again later.
+                return new CutoverPlan(route.Source, latest is null ? null : new DeliveryFilter(latest, readsTarget: false), Deferred: true);
+            }
+
+            next = flip;
+        }
+        else
+        {
+            next = await FlipToSourceAsync(route, group, latest!, cancellationToken).ConfigureAwait(false);
+        }
+
         await store.WriteAsync(route.Target.Cluster, key, next, cancellationToken).ConfigureAwait(false);
 
         // Members racing through the same flip all adopt the first checkpoint written for it.
         var adopted = await store.ReadAsync(route.Target.Cluster, key, cancellationToken).ConfigureAwait(false) ?? next;
         Log.CutoverCheckpoint(logger, route.Topic, group, adopted.Flip, adopted.ReadsTarget ? route.Target.ToString() : route.Source.ToString());
-        return new DeliveryFilter(adopted, readsTarget);
+        return new CutoverPlan(route.ReadFrom, new DeliveryFilter(adopted, readsTarget), Deferred: false);
     }
 
-    private async Task<MigrationCheckpoint> FlipToTargetAsync(TopicRoute route, string group, MigrationCheckpoint? latest, CancellationToken cancellationToken)
+    private async Task<MigrationCheckpoint?> FlipToTargetAsync(TopicRoute route, string group, MigrationCheckpoint? latest, CancellationToken cancellationToken)
     {
         var source = await WaitUntilAbandonedAsync(route, route.Source, group, cancellationToken).ConfigureAwait(false);
         var floor = new Dictionary<long, long>();
         foreach (var position in source.Committed)
         {
             floor[position.Partition] = Math.Max(position.Offset, latest?.SourceFloor.GetValueOrDefault(position.Partition) ?? 0);
+        }
+
+        var unsafeRecords = await SourceOnlyRecordsAsync(route, floor, cancellationToken).ConfigureAwait(false);
+        if (unsafeRecords > 0)
+        {
+            Log.CutoverDeferred(logger, route.Topic, group, unsafeRecords);
+            return null;
         }
 
         var delivered = new Dictionary<long, OffsetIntervals>();
@@ -118,4 +142,43 @@ internal sealed partial class MigrationCutover(
             SourceDelivered = MigrationCheckpoint.Serialize(delivered),
         };
     }
+
+    /// <summary>
+    /// Records at or past the cut that exist on the source only: written before dual writing (no
+    /// <see cref="RecordHeaderNames.Phase"/> header) and not yet copied by the backfill mirror. Stops at the first.
+    /// </summary>
+    private async Task<int> SourceOnlyRecordsAsync(TopicRoute route, Dictionary<long, long> floor, CancellationToken cancellationToken)
+    {
+        var source = transports.Get(route.Source.Cluster);
+        var partitions = await source.DescribeTopicAsync(route.Source, cancellationToken).ConfigureAwait(false);
+        var mirrored = await source.DescribeGroupAsync(TopicMirror.GroupFor(route.Topic), route.Source, cancellationToken).ConfigureAwait(false);
+        var starts = new Dictionary<long, long>();
+        var ends = new List<Transport.TopicPartitionOffset>();
+        foreach (var partition in partitions)
+        {
+            var p = partition.TopicPartition.Partition;
+            var copied = mirrored.Committed.FirstOrDefault(c => c.TopicPartition == partition.TopicPartition).Offset;
+            starts[p] = Math.Max(Math.Max(floor.GetValueOrDefault(p), copied), partition.Watermarks.Low);
+            if (partition.Watermarks.High > starts[p])
+            {
+                ends.Add(new Transport.TopicPartitionOffset(partition.TopicPartition, partition.Watermarks.High));
+            }
+        }
+
+        await foreach (var record in PartitionScan.ReadAsync(source, route.Source, starts, ends, cancellationToken).ConfigureAwait(false))
+        {
+            if (!record.Headers.Any(h => h.Name == RecordHeaderNames.Phase))
+            {
+                return 1;
+            }
+        }
+
+        return 0;
+    }
 }
+
+/// <summary>What a member reads after (re)joining a migrating topic.</summary>
+/// <param name="Read">The epoch to read.</param>
+/// <param name="Filter">Which of its records to skip, or null.</param>
+/// <param name="Deferred">True when the phase says target but the group must first finish the source-only records.</param>
+internal sealed record CutoverPlan(Transport.PhysicalTopic Read, DeliveryFilter? Filter, bool Deferred);

@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(3005, LogLevel.Warning, "Topic {Topic}, group {Group}: waiting for {Members} members to leave {Epoch} before the cutover ({Seconds:F0} s so far)")]
     public static partial void CutoverWaiting(ILogger logger, string topic, string group, string epoch, int members, double seconds);
 
+    [LoggerMessage(3007, LogLevel.Warning, "Topic {Topic}, group {Group}: cutover deferred: the group has not consumed records written before dual writing ({Count}+ on the source only); reading the source a while longer")]
+    public static partial void CutoverDeferred(ILogger logger, string topic, string group, int count);
+
     [LoggerMessage(3006, LogLevel.Warning, "Topic {Topic}, group {Group}: commit refused for now; the positions are kept and committed later")]
     public static partial void CommitDeferred(ILogger logger, string topic, string group, Exception exception);
 

@@ -142,4 +142,60 @@ public sealed class CutoverTests
         Assert.Contains(delivered, d => d.Member == "m1");
         Assert.Contains(delivered, d => d.Member == "m2");
     }
+
+    [Fact]
+    public async Task FlipToTarget_BeforeTheGroupReadTheSingleWrittenTail_DefersUntilItHas()
+    {
+        await using var host = TestHost.FromJson(TestHost.Migrating("SourceOnly"));
+        await using var producer = host.Client.CreateProducer<string, string>("orders");
+        var next = 0;
+        async Task ProduceAsync(int count)
+        {
+            for (var i = 0; i < count; i++, next++)
+            {
+                await producer.ProduceAsync("k", $"k:{next}");
+            }
+        }
+
+        await ProduceAsync(200);
+        Assert.True(host.Configuration.TryApply(Options("DualWriteReadSource"), out _));
+        await ProduceAsync(50);
+        Assert.True(host.Configuration.TryApply(Options("DualWriteReadTarget"), out _));
+
+        // A group that has read nothing: 200 records exist on the source only, so it must read them there first.
+        await using var consumer = host.Client.CreateConsumer<string, string>("orders", new ConsumerOptions<string, string>
+        {
+            GroupId = "late",
+            CommitInterval = TimeSpan.FromMilliseconds(10),
+            CutoverRetryInterval = TimeSpan.FromMilliseconds(200),
+        });
+        var read = new List<(int Seq, string Cluster)>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var producing = Task.Run(async () =>
+        {
+            while (!timeout.IsCancellationRequested && read.Count < 300)
+            {
+                await ProduceAsync(1);
+                await Task.Delay(5);
+            }
+        });
+        await foreach (var result in consumer.ConsumeAsync(timeout.Token))
+        {
+            lock (read)
+            {
+                read.Add((int.Parse(result.Value!.Split(':')[1], CultureInfo.InvariantCulture), result.Cluster));
+            }
+
+            if (read.Count >= 300 && result.Cluster == "new")
+            {
+                break;
+            }
+        }
+
+        await timeout.CancelAsync();
+        await producing.ContinueWith(_ => { }, TaskScheduler.Default);
+        Assert.Equal(Enumerable.Range(0, read.Count), read.Select(r => r.Seq));
+        Assert.All(read.Take(200), r => Assert.Equal("old", r.Cluster));
+        Assert.Equal("new", read[^1].Cluster);
+    }
 }
