@@ -24,6 +24,7 @@ internal sealed partial class DataPathEngine : IAsyncDisposable
     private IStorageDevice? _device;
     private ISparseIndex? _index;
     private FpsStore? _store;
+    private int _disposed;
 
     public DataPathEngine(BrokerContext context, DataPathOptions options, IMetadataService metadata, IBrokerDirectory directory, ILogger logger)
     {
@@ -88,6 +89,11 @@ internal sealed partial class DataPathEngine : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var channel in _channels.Values)
         {
@@ -101,6 +107,5 @@ internal sealed partial class DataPathEngine : IAsyncDisposable
 
         _index?.Dispose();
         _device?.Dispose();
-        _stopping.Dispose();
     }
 }
