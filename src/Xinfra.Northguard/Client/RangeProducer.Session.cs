@@ -16,14 +16,18 @@ internal sealed partial class RangeProducer
             using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var call = _connections.For(endpoint).Produce(cancellationToken: session.Token);
             long first;
+            bool resend;
+            long ackedEnd;
             lock (_lock)
             {
-                first = _unacked.Count > 0 ? _unacked[0].Sequence : _nextSequence;
+                resend = _unacked.Count > 0;
+                first = resend ? _unacked[0].Sequence : _nextSequence;
+                ackedEnd = _ackedEnd;
             }
 
             await call.RequestStream.WriteAsync(new ProduceRequest
             {
-                Open = new ProduceOpen { Topic = _topic, RangeId = RangeId, ProducerId = _producerId, FirstSequence = first, AckedEndOffset = -1 },
+                Open = new ProduceOpen { Topic = _topic, RangeId = RangeId, ProducerId = _producerId, FirstSequence = first, AckedEndOffset = ackedEnd, Resend = resend },
             }, session.Token).ConfigureAwait(false);
             if (!await call.ResponseStream.MoveNext(session.Token).ConfigureAwait(false))
             {
@@ -130,6 +134,7 @@ internal sealed partial class RangeProducer
                 var batch = _unacked[0];
                 _unacked.RemoveAt(0);
                 _sentIndex = Math.Max(0, _sentIndex - 1);
+                _ackedEnd = Math.Max(_ackedEnd, ack.BaseOffsets[i] + batch.Records.Count);
                 for (int r = 0; r < batch.Records.Count; r++)
                 {
                     batch.Records[r].Completion.TrySetResult(new NorthguardReceipt(RangeId, ack.BaseOffsets[i] + r));

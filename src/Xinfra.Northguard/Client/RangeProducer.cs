@@ -22,6 +22,7 @@ internal sealed partial class RangeProducer : IAsyncDisposable
     private Batch? _open;
     private long _nextSequence;
     private int _sentIndex;
+    private long _ackedEnd = -1;
     private bool _closed;
 
     public RangeProducer(ClientConnections connections, string topic, ulong rangeId, ulong producerId, Action<RangeProducer, IReadOnlyList<PendingRecord>> onRetired)

@@ -37,6 +37,11 @@ internal sealed partial class ConsumeSession
                 }
 
                 var wire = RecordCodec.ToWire(stored.Record);
+                if (!_raw)
+                {
+                    ProducerSequenceHeader.Strip(wire);
+                }
+
                 long size = RecordCodec.SizeOf(wire);
                 if (batch.Records.Count > 0 && used + size > bytes)
                 {

@@ -16,6 +16,7 @@ internal sealed partial class ConsumeSession(DataPathEngine engine)
     private TaskCompletionSource _creditChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _creditRecords;
     private long _creditBytes;
+    private bool _raw;
 
     public async Task RunAsync(IAsyncStreamReader<ConsumeRequest> requests, IServerStreamWriter<ConsumeResponse> responses, CancellationToken cancellationToken)
     {
@@ -36,6 +37,7 @@ internal sealed partial class ConsumeSession(DataPathEngine engine)
         var credits = ReadCreditsAsync(requests, token);
         try
         {
+            _raw = start.Raw;
             await ServeAsync(start.Topic, new RangeId(start.RangeId), start.Offset, responses, token).ConfigureAwait(false);
         }
         finally

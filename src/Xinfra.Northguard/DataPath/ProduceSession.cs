@@ -38,7 +38,13 @@ internal sealed class ProduceSession
             return;
         }
 
-        if (!leader!.Attach(this))
+        if (!leader!.HasProducer(open.ProducerId))
+        {
+            var stored = await _engine.FindStoredAppendsAsync(open, leader, token).ConfigureAwait(false);
+            leader.InitProducer(open.ProducerId, open.FirstSequence, stored);
+        }
+
+        if (!leader.Attach(this))
         {
             await responses.WriteAsync(new ProduceResponse { Sealed = new ProduceSealed { EndOffset = leader.Committed } }, token).ConfigureAwait(false);
             return;

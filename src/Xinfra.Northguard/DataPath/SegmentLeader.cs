@@ -127,6 +127,7 @@ internal sealed partial class SegmentLeader
     /// <summary>Appends one producer append; acks follow through <paramref name="session"/>.</summary>
     public AppendOutcome Append(ProduceSession session, ulong producerId, long sequence, RepeatedField<Record> wire)
     {
+        wire[0].Headers.Add(ProducerSequenceHeader.Create(producerId, sequence));
         var records = new LogRecord[wire.Count];
         long bytes = 0;
         for (int i = 0; i < records.Length; i++)
@@ -184,6 +185,41 @@ internal sealed partial class SegmentLeader
         }
 
         return AppendOutcome.Appended;
+    }
+
+    /// <summary>
+    /// Sets a producer's starting point the first time it opens a stream on this segment: appends before
+    /// <paramref name="firstSequence"/> were acknowledged; <paramref name="stored"/> are later ones already in the
+    /// previous segment (found by <see cref="ProducerSequenceHeader"/>), acknowledged again rather than rewritten.
+    /// </summary>
+    public void InitProducer(ulong producerId, long firstSequence, IReadOnlyList<AckedAppend> stored)
+    {
+        lock (_lock)
+        {
+            if (_producers.ContainsKey(producerId))
+            {
+                return;
+            }
+
+            var producer = new ProducerState(firstSequence - 1);
+            foreach (var append in stored)
+            {
+                if (append.Sequence == producer.LastSequence + 1)
+                {
+                    producer.Record(append.Sequence, append.BaseOffset, BaseOffset, _engine.Options.ProduceWindow);
+                }
+            }
+
+            _producers[producerId] = producer;
+        }
+    }
+
+    public bool HasProducer(ulong producerId)
+    {
+        lock (_lock)
+        {
+            return _producers.ContainsKey(producerId);
+        }
     }
 
     private AppendOutcome Duplicate(ProduceSession session, ProducerState producer, long sequence)
