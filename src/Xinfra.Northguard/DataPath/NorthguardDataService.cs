@@ -52,6 +52,9 @@ internal sealed class NorthguardDataService(DataPathEngine engine) : Protocol.No
     public override Task Consume(IAsyncStreamReader<ConsumeRequest> requestStream, IServerStreamWriter<ConsumeResponse> responseStream, ServerCallContext context) =>
         new ConsumeSession(engine).RunAsync(requestStream, responseStream, context.CancellationToken);
 
+    public override Task<SplitRangeResponse> SplitRange(SplitRangeRequest request, ServerCallContext context) =>
+        engine.SplitAsync(request, context.CancellationToken);
+
     public override Task<ReplicaStateResponse> GetReplicaState(ReplicaStateRequest request, ServerCallContext context)
     {
         var segment = engine.Store.GetSegment(request.StoreSegmentId);
