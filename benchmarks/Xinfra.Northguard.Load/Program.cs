@@ -13,6 +13,7 @@ using Xinfra.Northguard.Storage.Index;
 // replica), latency at 50% of the RF=3 maximum, and consume throughput. Usage: dotnet run -c Release [seconds]
 double seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 3;
 var duration = TimeSpan.FromSeconds(seconds);
+Load.StoreOptions = FpsStoreOptions.Default with { GroupCommitWindow = TimeSpan.FromMilliseconds(args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 0) };
 var root = Directory.CreateTempSubdirectory("ng-load-").FullName;
 var rows = new List<string>();
 try
@@ -36,13 +37,15 @@ finally
     Directory.Delete(root, recursive: true);
 }
 
-Console.WriteLine($"Northguard data path, {seconds} s per scenario, {Environment.ProcessorCount} cores");
+Console.WriteLine($"Northguard data path, {seconds} s per scenario, group commit window {Load.StoreOptions.GroupCommitWindow.TotalMilliseconds} ms, {Environment.ProcessorCount} cores");
 Console.WriteLine("| scenario | records/s | MB/s | notes |");
 Console.WriteLine("|---|---|---|---|");
 rows.ForEach(Console.WriteLine);
 
 internal static class Load
 {
+    public static FpsStoreOptions StoreOptions { get; set; } = FpsStoreOptions.Default;
+
     public static (double MBps, double FsyncP50) DiskLimit(string path, int batchBytes, TimeSpan duration)
     {
         var batch = new byte[batchBytes];
@@ -67,7 +70,7 @@ internal static class Load
     {
         using var device = new FileStorageDevice(Path.Combine(dir, "segments"));
         using var index = new RocksDbSparseIndex(Path.Combine(dir, "index"));
-        await using var store = await FpsStore.OpenAsync(device, index, FpsStoreOptions.Default);
+        await using var store = await FpsStore.OpenAsync(device, index, StoreOptions);
         for (int s = 0; s < 3; s++)
         {
             store.CreateSegment(s + 1, "load", 0);
@@ -96,7 +99,7 @@ internal static class Load
         {
             Brokers = brokers,
             DataRoot = dir,
-            Modules = _ => [new LocalMetadataModule(metadata, directory), new DataPathModule()],
+            Modules = _ => [new LocalMetadataModule(metadata, directory), new DataPathModule(new DataPathOptions { Store = StoreOptions })],
         });
         var description = await metadata.CreateTopicAsync("load", StoragePolicy.Default with { ReplicationFactor = rf }, 3);
         var options = new NorthguardClientOptions { Endpoints = [.. cluster.Brokers.Select(b => b.Endpoint)], Linger = TimeSpan.FromMilliseconds(1), BatchMaxBytes = 128 << 10 };

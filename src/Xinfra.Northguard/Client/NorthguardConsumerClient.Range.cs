@@ -25,6 +25,10 @@ public sealed partial class NorthguardConsumerClient
                     yield break;
                 }
             }
+            catch (RpcException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
             catch (RpcException e) when (ClientErrors.IsTransient(e) && ++failures <= options.MaxRetries)
             {
                 endpoint = null;
@@ -51,7 +55,11 @@ public sealed partial class NorthguardConsumerClient
                     response = await NextAsync(call, topic, rangeId, offset, options, start, cancellationToken).ConfigureAwait(false);
                     start = false;
                 }
-                catch (RpcException e) when (ClientErrors.IsTransient(e) && !cancellationToken.IsCancellationRequested && ++failures <= options.MaxRetries)
+                catch (RpcException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException(cancellationToken);
+                }
+                catch (RpcException e) when (ClientErrors.IsTransient(e) && ++failures <= options.MaxRetries)
                 {
                     response = null;
                 }
@@ -85,14 +93,34 @@ public sealed partial class NorthguardConsumerClient
                     yield return new NorthguardConsumedRecord(rangeId, consumed.Offset, ToRecord(consumed.Record));
                 }
 
-                await call.RequestStream.WriteAsync(new ConsumeRequest { Credit = new ConsumeCredit { Records = response.Batch.Records.Count, Bytes = bytes } }, cancellationToken)
-                    .ConfigureAwait(false);
+                if (!await TrySendCreditAsync(call, response.Batch.Records.Count, bytes, cancellationToken).ConfigureAwait(false))
+                {
+                    break;
+                }
             }
 
             if (end)
             {
                 yield break;
             }
+        }
+    }
+
+    /// <summary>Grants credits for a consumed batch; false when the stream broke (the caller reconnects).</summary>
+    private static async Task<bool> TrySendCreditAsync(AsyncDuplexStreamingCall<ConsumeRequest, ConsumeResponse> call, int records, long bytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await call.RequestStream.WriteAsync(new ConsumeRequest { Credit = new ConsumeCredit { Records = records, Bytes = bytes } }, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RpcException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException or IOException)
+        {
+            return false;
         }
     }
 
