@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using Grpc.Core;
 using Xinfra.Northguard.Metadata.Model;
 using Xinfra.Northguard.Protocol;
@@ -54,6 +56,46 @@ internal sealed class NorthguardDataService(DataPathEngine engine) : Protocol.No
 
     public override Task<SplitRangeResponse> SplitRange(SplitRangeRequest request, ServerCallContext context) =>
         engine.SplitAsync(request, context.CancellationToken);
+
+    public override async Task<CommitPositionResponse> CommitPosition(CommitPositionRequest request, ServerCallContext context)
+    {
+        string key = await PositionKeyAsync(request.Group, request.Topic, request.RangeId, context.CancellationToken).ConfigureAwait(false);
+        if (request.Offset < 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "A committed offset is not negative."));
+        }
+
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, request.Offset);
+        await engine.Metadata.PutDocumentAsync(key, bytes, -1, context.CancellationToken).ConfigureAwait(false);
+        return new CommitPositionResponse();
+    }
+
+    public override async Task<FetchPositionResponse> FetchPosition(FetchPositionRequest request, ServerCallContext context)
+    {
+        string key = await PositionKeyAsync(request.Group, request.Topic, request.RangeId, context.CancellationToken).ConfigureAwait(false);
+        var document = await engine.Metadata.GetDocumentAsync(key, context.CancellationToken).ConfigureAwait(false);
+        return document is null
+            ? new FetchPositionResponse { Found = false, Offset = 0 }
+            : new FetchPositionResponse { Found = true, Offset = BinaryPrimitives.ReadInt64LittleEndian(document.Content.Span) };
+    }
+
+    /// <summary>The config document holding a group's position: <c>__ng.positions/group/topic/range</c>.</summary>
+    private async Task<string> PositionKeyAsync(string group, string topic, ulong range, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(group) || group.Contains('/', StringComparison.Ordinal))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "A group name is non-empty and has no '/'."));
+        }
+
+        var description = await engine.DescribeAsync(topic, cancellationToken).ConfigureAwait(false);
+        if (!description.Ranges.Any(r => r.Id.Value == range))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"Topic '{topic}' has no range {range}."));
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"__ng.positions/{group}/{topic}/{range}");
+    }
 
     public override Task<ReplicaStateResponse> GetReplicaState(ReplicaStateRequest request, ServerCallContext context)
     {
