@@ -15,7 +15,7 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
 {
     private readonly ClientConnections _connections;
     private readonly ulong _producerId;
-    private readonly ConcurrentDictionary<(string Topic, ulong Range), RangeProducer> _producers = new();
+    private readonly ConcurrentDictionary<(string Topic, ulong Range), Lazy<RangeProducer>> _producers = new();
     private readonly ConcurrentDictionary<string, Task<RouteResponse>> _routes = new(StringComparer.Ordinal);
     private bool _disposed;
 
@@ -78,7 +78,9 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
             {
                 if (range.Active && hash >= range.KeyStart && hash <= range.KeyEnd)
                 {
-                    var producer = _producers.GetOrAdd((topic, range.RangeId), key => new RangeProducer(_connections, key.Topic, key.Range, _producerId, OnRetired));
+                    // Lazy: GetOrAdd may run the factory twice under a race, and a discarded RangeProducer would keep a session open.
+                    var producer = _producers.GetOrAdd((topic, range.RangeId), key => new Lazy<RangeProducer>(
+                        () => new RangeProducer(_connections, key.Topic, key.Range, _producerId, OnRetired))).Value;
                     if (producer.TryAdd(pending))
                     {
                         return;
@@ -98,7 +100,7 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
 
     private void OnRetired(RangeProducer producer, IReadOnlyList<PendingRecord> records)
     {
-        var key = _producers.FirstOrDefault(p => p.Value == producer).Key;
+        var key = _producers.FirstOrDefault(p => p.Value.IsValueCreated && p.Value.Value == producer).Key;
         _producers.TryRemove(key, out _);
         if (key.Topic is null)
         {
@@ -133,7 +135,7 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
         _disposed = true;
         foreach (var producer in _producers.Values)
         {
-            await producer.DisposeAsync().ConfigureAwait(false);
+            await producer.Value.DisposeAsync().ConfigureAwait(false);
         }
 
         _connections.Dispose();

@@ -33,6 +33,15 @@ internal sealed class ProducerState(long lastSequence)
 
     public Dictionary<long, (long Base, long End)> Offsets { get; } = [];
 
+    /// <summary>Moves past sequences the producer says were acknowledged elsewhere.</summary>
+    public void SkipTo(long firstSequence)
+    {
+        if (firstSequence > LastSequence + 1)
+        {
+            LastSequence = firstSequence - 1;
+        }
+    }
+
     public void Record(long sequence, long baseOffset, long end, int window)
     {
         LastSequence = sequence;

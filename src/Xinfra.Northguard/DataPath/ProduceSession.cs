@@ -38,11 +38,8 @@ internal sealed class ProduceSession
             return;
         }
 
-        if (!leader!.HasProducer(open.ProducerId))
-        {
-            var stored = await _engine.FindStoredAppendsAsync(open, leader, token).ConfigureAwait(false);
-            leader.InitProducer(open.ProducerId, open.FirstSequence, stored);
-        }
+        var stored = leader!.HasProducer(open.ProducerId) ? [] : await _engine.FindStoredAppendsAsync(open, leader, token).ConfigureAwait(false);
+        leader.InitProducer(open.ProducerId, open.FirstSequence, stored);
 
         if (!leader.Attach(this))
         {

@@ -196,8 +196,10 @@ internal sealed partial class SegmentLeader
     {
         lock (_lock)
         {
-            if (_producers.ContainsKey(producerId))
+            if (_producers.TryGetValue(producerId, out var known))
             {
+                // The producer knows every append before firstSequence was acknowledged (on an earlier segment).
+                known.SkipTo(firstSequence);
                 return;
             }
 
