@@ -99,6 +99,20 @@ public sealed class ProduceConsumeTests
     }
 
     [Fact]
+    public async Task LocalDataPathCluster_StartsBrokersWithTheDataPath_ProduceAndConsumeWork()
+    {
+        var local = new LocalDataPathCluster();
+        await using var cluster = await local.StartAsync(brokers: 1);
+        var description = await local.Metadata.CreateTopicAsync("local", Xinfra.Northguard.Metadata.Model.StoragePolicy.Default with { ReplicationFactor = 1 }, 1);
+        var options = new NorthguardClientOptions { Endpoints = [cluster.Bootstrap] };
+        await using var producer = new NorthguardProducerClient(options);
+        Assert.Equal(0, (await producer.ProduceAsync("local", new NorthguardRecord(new byte[] { 1 }, new byte[] { 2 }))).Offset);
+        await using var consumer = new NorthguardConsumerClient(options);
+        var records = await DataPathCluster.ReadAsync(consumer, "local", description.Ranges[0].Id.Value, 1);
+        Assert.Equal(new byte[] { 2 }, records[0].Record.Value.ToArray());
+    }
+
+    [Fact]
     public async Task Consume_ResumeFromOffset_StartsThere()
     {
         await using var cluster = await DataPathCluster.StartAsync();
