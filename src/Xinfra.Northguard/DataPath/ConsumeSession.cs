@@ -86,6 +86,7 @@ internal sealed partial class ConsumeSession(DataPathEngine engine)
             {
                 if (engine.Store.GetSegment(storeId) is null)
                 {
+                    await ThrowIfTrimmedAsync(storeId, offset, token).ConfigureAwait(false);
                     await MovedAsync(responses, offset, token).ConfigureAwait(false);
                     return;
                 }
@@ -128,6 +129,23 @@ internal sealed partial class ConsumeSession(DataPathEngine engine)
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>A segment this broker deleted by retention: the offset is trimmed (an error), not elsewhere.</summary>
+    private async Task ThrowIfTrimmedAsync(long storeId, long offset, CancellationToken token)
+    {
+        try
+        {
+            await engine.Store.ReadAsync(storeId, offset, 1, token).ConfigureAwait(false);
+        }
+        catch (OffsetOutOfRangeException e)
+        {
+            throw new RpcException(new Status(StatusCode.OutOfRange, e.Message));
+        }
+        catch (Storage.SegmentNotFoundException)
+        {
+            // Not held here: another replica serves it.
         }
     }
 
