@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Globalization;
+using Xinfra.Northguard.Client;
+using Xinfra.Northguard.Cluster;
+using Xinfra.Northguard.DataPath;
+using Xinfra.Northguard.Metadata.Model;
+using Xinfra.Northguard.Storage;
+using System.Runtime.InteropServices;
+using Xinfra.Northguard.Storage.Devices;
+using Xinfra.Northguard.Storage.Index;
+
+// Northguard data path load: disk limit, fps-store alone, one broker RF=1, three brokers RF=3 (fsync acks on every
+// replica), latency at 50% of the RF=3 maximum, and consume throughput. Usage: dotnet run -c Release [seconds]
+double seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+var duration = TimeSpan.FromSeconds(seconds);
+Load.StoreOptions = FpsStoreOptions.Default with { GroupCommitWindow = TimeSpan.FromMilliseconds(args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 0) };
+var root = Directory.CreateTempSubdirectory("ng-load-").FullName;
+var rows = new List<string>();
+try
+{
+    var (fsyncMbps, fsyncP50) = Load.DiskLimit(Path.Combine(root, "disk.bin"), 64 << 10, duration);
+    rows.Add($"| disk write+fdatasync (64 KiB) | | {fsyncMbps:F1} MB/s | fsync p50 {fsyncP50:F2} ms |");
+    foreach (int size in new[] { 100, 1024 })
+    {
+        var store = await Load.StoreAloneAsync(Path.Combine(root, $"store-{size}"), size, duration);
+        rows.Add($"| fps-store alone, {size} B | {store.Rate:N0} rec/s | {store.Rate * size / 1e6:F1} MB/s | |");
+        var rf1 = await Load.ClusterAsync(Path.Combine(root, $"rf1-{size}"), brokers: 1, rf: 1, size, duration, measureLatency: false);
+        rows.Add($"| 1 broker RF=1, {size} B | {rf1.Rate:N0} rec/s | {rf1.Rate * size / 1e6:F1} MB/s | |");
+        var rf3 = await Load.ClusterAsync(Path.Combine(root, $"rf3-{size}"), brokers: 3, rf: 3, size, duration, measureLatency: true);
+        rows.Add($"| 3 brokers RF=3, {size} B | {rf3.Rate:N0} rec/s | {rf3.Rate * size / 1e6:F1} MB/s | {rf3.Rate / store.Rate:P0} of store alone |");
+        rows.Add($"| RF=3 latency at 50% ({rf3.Rate / 2:N0} rec/s), {size} B | | | p50 {rf3.P50:F2} / p99 {rf3.P99:F2} / p999 {rf3.P999:F2} ms ({rf3.P99 / fsyncP50:F1}x fsync p50) |");
+        rows.Add($"| RF=3 consume, {size} B | {rf3.ConsumeRate:N0} rec/s | {rf3.ConsumeRate * size / 1e6:F1} MB/s | |");
+    }
+}
+finally
+{
+    Directory.Delete(root, recursive: true);
+}
+
+Console.WriteLine($"Northguard data path, {seconds} s per scenario, group commit window {Load.StoreOptions.GroupCommitWindow.TotalMilliseconds} ms, {Environment.ProcessorCount} cores");
+Console.WriteLine("| scenario | records/s | MB/s | notes |");
+Console.WriteLine("|---|---|---|---|");
+rows.ForEach(Console.WriteLine);
+
+internal static class Load
+{
+    public static FpsStoreOptions StoreOptions { get; set; } = FpsStoreOptions.Default;
+
+    public static (double MBps, double FsyncP50) DiskLimit(string path, int batchBytes, TimeSpan duration)
+    {
+        var batch = new byte[batchBytes];
+        var latencies = new List<double>();
+        long offset = 0;
+        using var handle = File.OpenHandle(path, FileMode.Create, FileAccess.ReadWrite);
+        int fd = (int)handle.DangerousGetHandle();
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < duration)
+        {
+            long started = Stopwatch.GetTimestamp();
+            RandomAccess.Write(handle, batch, offset);
+            _ = Native.FDataSync(fd);
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            offset += batch.Length;
+        }
+
+        return (offset / stopwatch.Elapsed.TotalSeconds / 1e6, Percentile([.. latencies.Order()], 0.5));
+    }
+
+    public static async Task<(double Rate, double P50, double P99, double P999, double ConsumeRate)> StoreAloneAsync(string dir, int size, TimeSpan duration)
+    {
+        using var device = new FileStorageDevice(Path.Combine(dir, "segments"));
+        using var index = new RocksDbSparseIndex(Path.Combine(dir, "index"));
+        await using var store = await FpsStore.OpenAsync(device, index, StoreOptions);
+        for (int s = 0; s < 3; s++)
+        {
+            store.CreateSegment(s + 1, "load", 0);
+        }
+
+        var records = Enumerable.Range(0, Math.Max(1, (64 << 10) / size)).Select(_ => new LogRecord(new byte[8], new byte[size - 8], 0)).ToArray();
+        long count = 0;
+        var stopwatch = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, 48).Select(w => Task.Run(async () =>
+        {
+            while (stopwatch.Elapsed < duration)
+            {
+                await store.AppendAsync((w % 3) + 1, records);
+                Interlocked.Add(ref count, records.Length);
+            }
+        }));
+        await Task.WhenAll(workers);
+        return (count / stopwatch.Elapsed.TotalSeconds, 0, 0, 0, 0);
+    }
+
+    public static async Task<(double Rate, double P50, double P99, double P999, double ConsumeRate)> ClusterAsync(string dir, int brokers, int rf, int size, TimeSpan duration, bool measureLatency)
+    {
+        var metadata = new LocalMetadataService();
+        var directory = new LocalBrokerDirectory();
+        await using var cluster = await NorthguardCluster.StartAsync(new NorthguardClusterOptions
+        {
+            Brokers = brokers,
+            DataRoot = dir,
+            Modules = _ => [new LocalMetadataModule(metadata, directory), new DataPathModule(new DataPathOptions { Store = StoreOptions })],
+        });
+        var description = await metadata.CreateTopicAsync("load", StoragePolicy.Default with { ReplicationFactor = rf }, 3);
+        var options = new NorthguardClientOptions { Endpoints = [.. cluster.Brokers.Select(b => b.Endpoint)], Linger = TimeSpan.FromMilliseconds(1), BatchMaxBytes = 128 << 10 };
+        await using var producer = new NorthguardProducerClient(options);
+        var value = new byte[size - 8];
+        var keys = Enumerable.Range(0, 64).Select(i => BitConverter.GetBytes((long)i * 7919)).ToArray();
+
+        // Warm up: open the segments.
+        await Task.WhenAll(keys.Select(k => producer.ProduceAsync("load", new NorthguardRecord(k, value)).AsTask()));
+        long produced = keys.Length;
+        long count = 0;
+        var stopwatch = Stopwatch.StartNew();
+        using var inFlight = new SemaphoreSlim(20_000);
+        long next = 0;
+        while (stopwatch.Elapsed < duration)
+        {
+            await inFlight.WaitAsync();
+            var key = keys[next++ % keys.Length];
+            _ = producer.ProduceAsync("load", new NorthguardRecord(key, value)).AsTask().ContinueWith(_ =>
+            {
+                Interlocked.Increment(ref count);
+                inFlight.Release();
+            }, TaskScheduler.Default);
+        }
+
+        double rate = Interlocked.Read(ref count) / stopwatch.Elapsed.TotalSeconds;
+        for (int i = 0; i < 20_000; i++)
+        {
+            await inFlight.WaitAsync();
+        }
+
+        produced += next;
+        double p50 = 0, p99 = 0, p999 = 0;
+        if (measureLatency)
+        {
+            (p50, p99, p999, long sent) = await LatencyAsync(producer, keys, value, rate / 2, duration);
+            produced += sent;
+        }
+
+        var consumeRate = await ConsumeAsync(options, description.Ranges.Select(r => r.Id.Value).ToArray(), produced);
+        return (rate, p50, p99, p999, consumeRate);
+    }
+
+    private static async Task<(double P50, double P99, double P999, long Sent)> LatencyAsync(NorthguardProducerClient producer, byte[][] keys, byte[] value, double rate, TimeSpan duration)
+    {
+        var latencies = new List<Task<double>>();
+        var stopwatch = Stopwatch.StartNew();
+        long sent = 0;
+        while (stopwatch.Elapsed < duration)
+        {
+            long due = (long)(stopwatch.Elapsed.TotalSeconds * rate);
+            for (; sent < due; sent++)
+            {
+                latencies.Add(Timed(producer.ProduceAsync("load", new NorthguardRecord(keys[sent % keys.Length], value))));
+            }
+
+            await Task.Delay(1);
+        }
+
+        var sorted = (await Task.WhenAll(latencies)).Order().ToArray();
+        return (Percentile(sorted, 0.5), Percentile(sorted, 0.99), Percentile(sorted, 0.999), sent);
+
+        static async Task<double> Timed(ValueTask<NorthguardReceipt> produce)
+        {
+            long started = Stopwatch.GetTimestamp();
+            await produce;
+            return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+    }
+
+    private static async Task<double> ConsumeAsync(NorthguardClientOptions options, ulong[] ranges, long total)
+    {
+        await using var consumer = new NorthguardConsumerClient(options);
+        long count = 0;
+        var stopwatch = Stopwatch.StartNew();
+        using var cts = new CancellationTokenSource();
+        var readers = ranges.Select(range => Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var _ in consumer.ConsumeRangeAsync("load", range, 0, cts.Token))
+                {
+                    if (Interlocked.Increment(ref count) >= total)
+                    {
+                        await cts.CancelAsync();
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        })).ToArray();
+        await Task.WhenAny(Task.WhenAll(readers), Task.Delay(TimeSpan.FromSeconds(60)));
+        double rate = Interlocked.Read(ref count) / stopwatch.Elapsed.TotalSeconds;
+        await cts.CancelAsync();
+        await Task.WhenAll(readers);
+        return rate;
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+}
+
+internal static partial class Native
+{
+    [LibraryImport("libc", EntryPoint = "fdatasync")]
+    public static partial int FDataSync(int fd);
+}

@@ -1,0 +1,44 @@
+using Grpc.Core;
+using Xinfra.Northguard.Protocol;
+
+namespace Xinfra.Northguard.Client;
+
+/// <summary>Data-path administration: range splits (the broker seals the open segment first).</summary>
+public sealed class NorthguardAdminClient : IDisposable
+{
+    private readonly ClientConnections _connections;
+
+    /// <summary>Creates an admin client; it connects lazily.</summary>
+    public NorthguardAdminClient(NorthguardClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _connections = new ClientConnections(options);
+    }
+
+    /// <summary>
+    /// Splits active range <paramref name="rangeId"/> of <paramref name="topic"/> at key hash <paramref name="at"/>
+    /// (the first hash of the right child); returns the two children. Producers move to the children; consumers
+    /// read the parent to its end first.
+    /// </summary>
+    public async Task<IReadOnlyList<ulong>> SplitRangeAsync(string topic, ulong rangeId, ulong at, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        try
+        {
+            var route = await _connections.RouteAsync(topic, cancellationToken).ConfigureAwait(false);
+            string endpoint = route.Brokers.First(b => b.Live).Endpoint;
+            var response = await _connections.For(endpoint).SplitRangeAsync(new SplitRangeRequest { Topic = topic, RangeId = rangeId, At = at }, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+            return [.. response.Children];
+        }
+        catch (RpcException e)
+        {
+            throw e.StatusCode == StatusCode.NotFound
+                ? new UnknownTopicException(e.Status.Detail) { Topic = topic }
+                : new XinfraException($"Splitting range {rangeId} of '{topic}' failed: {e.Status.Detail}", e) { Topic = topic };
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _connections.Dispose();
+}

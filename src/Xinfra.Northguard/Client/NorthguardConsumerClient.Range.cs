@@ -1,0 +1,172 @@
+using System.Runtime.CompilerServices;
+using Grpc.Core;
+using Xinfra.Northguard.Protocol;
+
+namespace Xinfra.Northguard.Client;
+
+/// <summary>Reading one range: pick the broker for the next offset, stream with credits, follow moves.</summary>
+public sealed partial class NorthguardConsumerClient
+{
+    private async IAsyncEnumerable<NorthguardConsumedRecord> ConsumeRangeCoreAsync(string topic, ulong rangeId, long offset,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var options = _connections.Options;
+        int failures = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string? endpoint;
+            try
+            {
+                var route = await _connections.RouteAsync(topic, cancellationToken).ConfigureAwait(false);
+                (endpoint, bool ended) = PickEndpoint(route, rangeId, offset);
+                if (ended)
+                {
+                    yield break;
+                }
+            }
+            catch (RpcException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+            catch (RpcException e) when (ClientErrors.IsTransient(e) && ++failures <= options.MaxRetries)
+            {
+                endpoint = null;
+            }
+            catch (RpcException e)
+            {
+                throw ClientErrors.ForConsume(topic, e);
+            }
+
+            if (endpoint is null)
+            {
+                await Task.Delay(options.RetryDelay, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            using var call = _connections.For(endpoint).Consume(cancellationToken: cancellationToken);
+            bool end = false;
+            bool start = true;
+            while (!end)
+            {
+                ConsumeResponse? response;
+                try
+                {
+                    response = await NextAsync(call, topic, rangeId, offset, options, start, cancellationToken).ConfigureAwait(false);
+                    start = false;
+                }
+                catch (RpcException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw new OperationCanceledException(cancellationToken);
+                }
+                catch (RpcException e) when (ClientErrors.IsTransient(e) && ++failures <= options.MaxRetries)
+                {
+                    response = null;
+                }
+                catch (RpcException e)
+                {
+                    throw ClientErrors.ForConsume(topic, e);
+                }
+
+                if (response is null || response.KindCase == ConsumeResponse.KindOneofCase.Moved)
+                {
+                    if (response is null)
+                    {
+                        await Task.Delay(options.RetryDelay, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    break;
+                }
+
+                if (response.KindCase == ConsumeResponse.KindOneofCase.End)
+                {
+                    end = true;
+                    break;
+                }
+
+                failures = 0;
+                long bytes = 0;
+                foreach (var consumed in response.Batch.Records)
+                {
+                    offset = consumed.Offset + 1;
+                    bytes += consumed.Record.Key.Length + consumed.Record.Value.Length + consumed.Record.Headers.Sum(h => h.Name.Length + h.Value.Length);
+                    yield return new NorthguardConsumedRecord(rangeId, consumed.Offset, ToRecord(consumed.Record));
+                }
+
+                if (!await TrySendCreditAsync(call, response.Batch.Records.Count, bytes, cancellationToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+
+            if (end)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>Grants credits for a consumed batch; false when the stream broke (the caller reconnects).</summary>
+    private static async Task<bool> TrySendCreditAsync(AsyncDuplexStreamingCall<ConsumeRequest, ConsumeResponse> call, int records, long bytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await call.RequestStream.WriteAsync(new ConsumeRequest { Credit = new ConsumeCredit { Records = records, Bytes = bytes } }, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RpcException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException or IOException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<ConsumeResponse?> NextAsync(AsyncDuplexStreamingCall<ConsumeRequest, ConsumeResponse> call, string topic, ulong rangeId, long offset,
+        NorthguardClientOptions options, bool start, CancellationToken cancellationToken)
+    {
+        if (start)
+        {
+            await call.RequestStream.WriteAsync(new ConsumeRequest
+            {
+                Start = new ConsumeStart { Topic = topic, RangeId = rangeId, Offset = offset, CreditRecords = options.ConsumeCreditRecords, CreditBytes = options.ConsumeCreditBytes },
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false) ? call.ResponseStream.Current : null;
+    }
+
+    /// <summary>The broker serving <paramref name="offset"/> of the range, or that the retired range is read out.</summary>
+    private static (string? Endpoint, bool Ended) PickEndpoint(RouteResponse route, ulong rangeId, long offset)
+    {
+        var range = route.Ranges.FirstOrDefault(r => r.RangeId == rangeId)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"The topic has no range {rangeId}."));
+        long baseOffset = 0;
+        foreach (var segment in range.Segments)
+        {
+            if (!segment.Sealed)
+            {
+                return (ClientConnections.EndpointOf(route, segment.Replicas[0]), false);
+            }
+
+            if (offset < segment.EndOffset)
+            {
+                foreach (ulong replica in segment.Replicas)
+                {
+                    if (ClientConnections.EndpointOf(route, replica) is { } live)
+                    {
+                        return (live, false);
+                    }
+                }
+
+                return (null, false);
+            }
+
+            baseOffset = segment.EndOffset;
+        }
+
+        return (null, !range.Active && offset >= baseOffset);
+    }
+}

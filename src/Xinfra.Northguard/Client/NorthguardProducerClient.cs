@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Grpc.Core;
+using Xinfra.Northguard.Protocol;
+
+namespace Xinfra.Northguard.Client;
+
+/// <summary>
+/// Produces records to Northguard topics. A record goes to the active range covering its key hash; records of a
+/// range are batched (size, linger), pipelined within the leader's window, and acknowledged only once durable on every
+/// replica. Seals, leader changes and range splits are followed transparently: unacknowledged batches are resent with
+/// their original sequence numbers (the leader drops duplicates). Thread-safe.
+/// </summary>
+public sealed class NorthguardProducerClient : IAsyncDisposable
+{
+    private readonly ClientConnections _connections;
+    private readonly ulong _producerId;
+    private readonly ConcurrentDictionary<(string Topic, ulong Range), Lazy<RangeProducer>> _producers = new();
+    private readonly ConcurrentDictionary<string, Task<RouteResponse>> _routes = new(StringComparer.Ordinal);
+    private bool _disposed;
+
+    /// <summary>Creates a producer; it connects lazily.</summary>
+    public NorthguardProducerClient(NorthguardClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Endpoints is null || options.Endpoints.Count == 0)
+        {
+            throw new ArgumentException("At least one endpoint is needed.", nameof(options));
+        }
+
+        _connections = new ClientConnections(options);
+        _producerId = options.ProducerId != 0 ? options.ProducerId : BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) | 1;
+    }
+
+    /// <summary>The producer id that makes this producer's retries idempotent.</summary>
+    public ulong ProducerId => _producerId;
+
+    /// <summary>Produces one record; the receipt comes once it is durable on every replica of its segment.</summary>
+    /// <exception cref="RecordTooLargeException">The record exceeds <see cref="NorthguardClientOptions.MaxRecordBytes"/>.</exception>
+    /// <exception cref="UnknownTopicException">The topic does not exist.</exception>
+    /// <exception cref="ProduceException">The cluster refused the record or stayed unreachable.</exception>
+    public async ValueTask<NorthguardReceipt> ProduceAsync(string topic, NorthguardRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        long size = record.Key.Length + record.Value.Length;
+        foreach (var header in record.Headers ?? [])
+        {
+            size += header.Name.Length + header.Value.Length;
+        }
+
+        if (size > _connections.Options.MaxRecordBytes)
+        {
+            throw new RecordTooLargeException($"A record of {size} bytes exceeds the limit of {_connections.Options.MaxRecordBytes} bytes.", size, _connections.Options.MaxRecordBytes) { Topic = topic };
+        }
+
+        var pending = PendingRecord.Create(record, _connections.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        await EnqueueAsync(topic, NorthguardKeyHash.Of(record.Key.Span), pending, cancellationToken).ConfigureAwait(false);
+        return await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task EnqueueAsync(string topic, ulong hash, PendingRecord pending, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            RouteResponse route;
+            try
+            {
+                route = await _routes.GetOrAdd(topic, t => _connections.RouteAsync(t, CancellationToken.None)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RpcException e)
+            {
+                _routes.TryRemove(topic, out _);
+                throw ClientErrors.ForProduce(topic, e);
+            }
+
+            foreach (var range in route.Ranges)
+            {
+                if (range.Active && hash >= range.KeyStart && hash <= range.KeyEnd)
+                {
+                    // Lazy: GetOrAdd may run the factory twice under a race, and a discarded RangeProducer would keep a session open.
+                    var producer = _producers.GetOrAdd((topic, range.RangeId), key => new Lazy<RangeProducer>(
+                        () => new RangeProducer(_connections, key.Topic, key.Range, _producerId, OnRetired))).Value;
+                    if (producer.TryAdd(pending))
+                    {
+                        return;
+                    }
+                }
+            }
+
+            _routes.TryRemove(topic, out _);
+            if (attempt >= _connections.Options.MaxRetries)
+            {
+                throw new ProduceException($"No active range of '{topic}' takes key hash {hash}.", null, isTransient: true) { Topic = topic };
+            }
+
+            await Task.Delay(_connections.Options.RetryDelay, _connections.Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void OnRetired(RangeProducer producer, IReadOnlyList<PendingRecord> records)
+    {
+        var key = _producers.FirstOrDefault(p => p.Value.IsValueCreated && p.Value.Value == producer).Key;
+        _producers.TryRemove(key, out _);
+        if (key.Topic is null)
+        {
+            return;
+        }
+
+        _routes.TryRemove(key.Topic, out _);
+        _ = Task.Run(async () =>
+        {
+            foreach (var record in records)
+            {
+                try
+                {
+                    await EnqueueAsync(key.Topic, NorthguardKeyHash.Of(record.Wire.Key.Span), record, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (XinfraException e)
+                {
+                    record.Completion.TrySetException(e);
+                }
+            }
+        });
+    }
+
+    /// <summary>Stops producing; records not yet acknowledged fail.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var producer in _producers.Values)
+        {
+            await producer.Value.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _connections.Dispose();
+    }
+}

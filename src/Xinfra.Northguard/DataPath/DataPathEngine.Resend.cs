@@ -1,0 +1,128 @@
+using Grpc.Core;
+using Xinfra.Northguard.Metadata.Model;
+using Xinfra.Northguard.Protocol;
+
+namespace Xinfra.Northguard.DataPath;
+
+/// <summary>Finding which resent appends the previous segment already holds (idempotence across segment rolls).</summary>
+internal sealed partial class DataPathEngine
+{
+    /// <summary>
+    /// The appends of the opening producer, from its first unacknowledged sequence on, that the range's previous
+    /// (sealed) segment holds below its end: read from <c>acked_end_offset</c>, locally or from a live replica.
+    /// </summary>
+    public async Task<IReadOnlyList<AckedAppend>> FindStoredAppendsAsync(ProduceOpen open, SegmentLeader leader, CancellationToken cancellationToken)
+    {
+        if (!open.Resend || leader.Id.Sequence == 0)
+        {
+            return [];
+        }
+
+        var description = await DescribeAsync(open.Topic, cancellationToken).ConfigureAwait(false);
+        Metadata.Model.SegmentInfo? previous = null;
+        long previousBase = 0;
+        foreach (var segment in description.Segments)
+        {
+            if (segment.Id.Range != leader.Id.Range)
+            {
+                continue;
+            }
+
+            if (segment.Id.Sequence == leader.Id.Sequence - 1)
+            {
+                previous = segment;
+                break;
+            }
+
+            previousBase = segment.EndOffset;
+        }
+
+        if (previous is not { State: SegmentState.Sealed })
+        {
+            return [];
+        }
+
+        long from = Math.Max(open.AckedEndOffset, previousBase);
+        var found = new List<AckedAppend>();
+        if (from >= previous.EndOffset)
+        {
+            return found;
+        }
+
+        long storeId = StoreIds.Of(previous.Id);
+        if (Store.GetSegment(storeId) is not null)
+        {
+            for (long offset = from; offset < previous.EndOffset;)
+            {
+                var page = await Store.ReadAsync(storeId, offset, 1 << 20, cancellationToken).ConfigureAwait(false);
+                foreach (var stored in page.Records)
+                {
+                    if (stored.Offset >= offset && stored.Offset < previous.EndOffset)
+                    {
+                        Collect(open, RecordCodec.ToWire(stored.Record), stored.Offset, found);
+                    }
+                }
+
+                offset = page.Records.Count == 0 ? previous.EndOffset : page.NextOffset;
+            }
+
+            return found;
+        }
+
+        foreach (ulong replica in previous.Replicas)
+        {
+            if (replica == BrokerId || !IsLive(replica))
+            {
+                continue;
+            }
+
+            try
+            {
+                await ReadRemoteAsync(replica, open, from, previous.EndOffset, found, cancellationToken).ConfigureAwait(false);
+                return found;
+            }
+            catch (RpcException)
+            {
+                found.Clear();
+            }
+        }
+
+        throw new RpcException(new Status(StatusCode.Unavailable, $"No replica of segment {previous.Id} is reachable to check resent appends."));
+    }
+
+    private async Task ReadRemoteAsync(ulong replica, ProduceOpen open, long from, long end, List<AckedAppend> found, CancellationToken cancellationToken)
+    {
+        using var call = Peer(replica).Consume(cancellationToken: cancellationToken);
+        await call.RequestStream.WriteAsync(new ConsumeRequest
+        {
+            Start = new ConsumeStart { Topic = open.Topic, RangeId = open.RangeId, Offset = from, CreditRecords = int.MaxValue, CreditBytes = long.MaxValue, Raw = true },
+        }, cancellationToken).ConfigureAwait(false);
+        long next = from;
+        while (next < end && await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            var response = call.ResponseStream.Current;
+            if (response.KindCase != ConsumeResponse.KindOneofCase.Batch)
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, $"Replica {replica} did not serve offsets {next} to {end}."));
+            }
+
+            foreach (var consumed in response.Batch.Records)
+            {
+                if (consumed.Offset < end)
+                {
+                    Collect(open, consumed.Record, consumed.Offset, found);
+                }
+
+                next = consumed.Offset + 1;
+            }
+        }
+    }
+
+    private static void Collect(ProduceOpen open, Record record, long offset, List<AckedAppend> found)
+    {
+        if (ProducerSequenceHeader.TryRead(record, out ulong producer, out long sequence) && producer == open.ProducerId && sequence >= open.FirstSequence)
+        {
+            found.Add(new AckedAppend(sequence, offset));
+        }
+    }
+}

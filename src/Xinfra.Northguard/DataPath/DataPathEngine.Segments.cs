@@ -1,0 +1,218 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using Xinfra.Northguard.Metadata.Model;
+using Xinfra.Northguard.Metadata.Placement;
+using Xinfra.Northguard.Metadata.Ring;
+using Xinfra.Northguard.Metadata.Service;
+using Xinfra.Northguard.Metadata.StateMachine;
+using Xinfra.Northguard.Protocol;
+
+namespace Xinfra.Northguard.DataPath;
+
+/// <summary>Finding, opening and sealing the open segment of a range for a produce handshake.</summary>
+internal sealed partial class DataPathEngine
+{
+    private readonly ConcurrentDictionary<RangeId, SemaphoreSlim> _rangeLocks = new();
+
+    /// <summary>Describes a topic, mapping an unknown topic to a clear gRPC status.</summary>
+    public async Task<TopicDescription> DescribeAsync(string topic, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Metadata.DescribeTopicAsync(topic, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UnknownTopicException e)
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, e.Message));
+        }
+    }
+
+    /// <summary>
+    /// The leader this broker runs for the range's open segment, or where the client should go instead. Opens a new
+    /// segment when the range has none, and seals one whose leader is gone.
+    /// </summary>
+    public async Task<(SegmentLeader? Leader, ProduceRedirect? Redirect)> OpenProduceAsync(ProduceOpen open, CancellationToken cancellationToken)
+    {
+        var rangeId = new RangeId(open.RangeId);
+        var gate = _rangeLocks.GetOrAdd(rangeId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            for (int attempt = 0; attempt < 10; attempt++)
+            {
+                var description = await DescribeAsync(open.Topic, cancellationToken).ConfigureAwait(false);
+                var range = FindRange(description, rangeId);
+                var (last, baseOffset) = LastSegment(description, rangeId);
+                if (last is { State: SegmentState.Open })
+                {
+                    ulong leader = last.Replicas[0];
+                    if (leader == BrokerId && LeaderOf(last.Id) is { IsSealing: false } running)
+                    {
+                        return (running, null);
+                    }
+
+                    if (leader == BrokerId && Store.GetSegment(StoreIds.Of(last.Id)) is null)
+                    {
+                        var created = new SegmentLeader(this, last.Id, open.Topic, baseOffset, last.Replicas, description.Topic.Policy);
+                        _leaders[last.Id] = created;
+                        created.Start();
+                        DataPathLog.LeadingSegment(Logger, BrokerId, last.Id.ToString(), string.Join(',', last.Replicas), baseOffset);
+                        return (created, null);
+                    }
+
+                    if (leader != BrokerId && IsLive(leader))
+                    {
+                        return (null, new ProduceRedirect { BrokerId = leader, Endpoint = Directory.EndpointOf(leader) ?? string.Empty });
+                    }
+
+                    if (leader == BrokerId && LeaderOf(last.Id) is not null)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(10), Time, cancellationToken).ConfigureAwait(false);
+                        continue; // Sealing right now; describe again.
+                    }
+
+                    await SealOrphanAsync(last, baseOffset, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (range.State != RangeState.Active)
+                {
+                    throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                        $"Range {range.Id} of '{open.Topic}' is retired; produce to its children {string.Join(',', range.Children)}."));
+                }
+
+                await OpenSegmentAsync(description, range, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw new RpcException(new Status(StatusCode.Unavailable, $"Could not open a segment of range {rangeId}; retry."));
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static RangeInfo FindRange(TopicDescription description, RangeId rangeId)
+    {
+        foreach (var range in description.Ranges)
+        {
+            if (range.Id == rangeId)
+            {
+                return range;
+            }
+        }
+
+        throw new RpcException(new Status(StatusCode.NotFound, $"Topic '{description.Topic.Name}' has no range {rangeId}."));
+    }
+
+    /// <summary>The range's last segment (null when none) and its base offset (offsets run on across segments).</summary>
+    public static (Metadata.Model.SegmentInfo? Last, long BaseOffset) LastSegment(TopicDescription description, RangeId rangeId)
+    {
+        Metadata.Model.SegmentInfo? last = null;
+        long baseOffset = 0;
+        foreach (var segment in description.Segments)
+        {
+            if (segment.Id.Range == rangeId)
+            {
+                if (last is not null)
+                {
+                    baseOffset = last.EndOffset;
+                }
+
+                last = segment;
+            }
+        }
+
+        return (last, baseOffset);
+    }
+
+    private async Task OpenSegmentAsync(TopicDescription description, RangeInfo range, CancellationToken cancellationToken)
+    {
+        var load = new Dictionary<ulong, int>();
+        foreach (var segment in description.Segments)
+        {
+            if (segment.State == SegmentState.Open)
+            {
+                foreach (ulong replica in segment.Replicas)
+                {
+                    load[replica] = load.GetValueOrDefault(replica) + 1;
+                }
+            }
+        }
+
+        var chosen = ReplicaPlacer.Choose(Directory.Brokers, load, description.Topic.Policy.ReplicationFactor)
+            ?? throw new RpcException(new Status(StatusCode.Unavailable,
+                $"Not enough live brokers for replication factor {description.Topic.Policy.ReplicationFactor} of '{description.Topic.Name}'."));
+        var replicas = new List<ulong>(chosen);
+        if (replicas.Remove(BrokerId))
+        {
+            replicas.Insert(0, BrokerId);
+        }
+
+        try
+        {
+            await Metadata.OpenSegmentAsync(range.Id, replicas, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MetadataRequestException)
+        {
+            // Another broker opened one meanwhile; the caller describes again.
+        }
+    }
+
+    /// <summary>
+    /// Seals an open segment whose leader is gone at the smallest durable end among the replicas still reachable:
+    /// every acknowledged record is durable on every replica, so none is lost.
+    /// </summary>
+    private async Task SealOrphanAsync(Metadata.Model.SegmentInfo segment, long baseOffset, CancellationToken cancellationToken)
+    {
+        long storeId = StoreIds.Of(segment.Id);
+        long end = long.MaxValue;
+        foreach (ulong replica in segment.Replicas)
+        {
+            if (replica == segment.Replicas[0] && replica != BrokerId)
+            {
+                continue;
+            }
+
+            long? durable = replica == BrokerId ? (Store.GetSegment(storeId)?.NextOffset ?? baseOffset) : await ReplicaEndAsync(replica, storeId, baseOffset, cancellationToken).ConfigureAwait(false);
+            if (durable is { } d)
+            {
+                end = Math.Min(end, d);
+            }
+        }
+
+        if (end == long.MaxValue)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"No replica of segment {segment.Id} is reachable."));
+        }
+
+        try
+        {
+            await Metadata.SealSegmentAsync(segment.Id, end, cancellationToken).ConfigureAwait(false);
+            DataPathLog.SealedOrphan(Logger, segment.Id.ToString(), segment.Replicas[0], end);
+        }
+        catch (MetadataRequestException)
+        {
+            // Sealed by someone else meanwhile.
+        }
+    }
+
+    private async Task<long?> ReplicaEndAsync(ulong replica, long storeId, long baseOffset, CancellationToken cancellationToken)
+    {
+        if (!IsLive(replica))
+        {
+            return null;
+        }
+
+        try
+        {
+            var state = await Peer(replica).GetReplicaStateAsync(new ReplicaStateRequest { StoreSegmentId = storeId }, cancellationToken: cancellationToken)
+                .ConfigureAwait(false);
+            return state.Exists ? state.DurableEndOffset : baseOffset;
+        }
+        catch (RpcException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using Xinfra.Northguard.Protocol;
+using Xinfra.Northguard.Storage;
+
+namespace Xinfra.Northguard.DataPath;
+
+/// <summary>
+/// The follower side of a replicate stream: creates the segment, appends each batch at exactly the offset the
+/// leader assigned, and reports the durable end after each WAL group commit, in order.
+/// </summary>
+internal static class ReplicaHandler
+{
+    public static async Task RunAsync(DataPathEngine engine, IAsyncStreamReader<ReplicateRequest> requests,
+        IServerStreamWriter<ReplicateResponse> responses, CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, engine.Stopping);
+        var token = cts.Token;
+        if (!await requests.MoveNext(token).ConfigureAwait(false) || requests.Current.KindCase != ReplicateRequest.KindOneofCase.Open)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "A replicate stream starts with an open message."));
+        }
+
+        var open = requests.Current.Open;
+        long segment = open.StoreSegmentId;
+        var existing = engine.Store.GetSegment(segment);
+        if (existing is null)
+        {
+            engine.Store.CreateSegment(segment, open.Topic, open.BaseOffset);
+        }
+        else if (existing.IsSealed || existing.NextOffset != open.BaseOffset)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Segment {segment} already exists here at offset {existing.NextOffset}."));
+        }
+
+        long next = open.BaseOffset;
+        var durable = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var reporting = ReportAsync(engine, segment, durable.Reader, responses, token);
+        try
+        {
+            while (await requests.MoveNext(token).ConfigureAwait(false))
+            {
+                var message = requests.Current;
+                if (message.KindCase == ReplicateRequest.KindOneofCase.Seal)
+                {
+                    durable.Writer.TryComplete();
+                    await reporting.ConfigureAwait(false);
+                    await engine.Store.SealSegmentAsync(segment, token).ConfigureAwait(false);
+                    return;
+                }
+
+                var append = message.Append;
+                if (append is null || append.BaseOffset != next || append.Records.Count == 0)
+                {
+                    throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                        $"Replicated append at offset {append?.BaseOffset} does not continue segment {segment} at {next}."));
+                }
+
+                var records = new LogRecord[append.Records.Count];
+                for (int i = 0; i < records.Length; i++)
+                {
+                    records[i] = RecordCodec.ToLog(append.Records[i]);
+                }
+
+                var result = engine.Store.Append(segment, records);
+                next = result.LastOffset + 1;
+                durable.Writer.TryWrite(result.LastOffset);
+                if (reporting.IsCompleted)
+                {
+                    await reporting.ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            durable.Writer.TryComplete();
+        }
+
+        await reporting.ConfigureAwait(false);
+    }
+
+    private static async Task ReportAsync(DataPathEngine engine, long segment, ChannelReader<long> lastOffsets,
+        IServerStreamWriter<ReplicateResponse> responses, CancellationToken cancellationToken)
+    {
+        await foreach (long last in lastOffsets.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            long latest = last;
+            while (lastOffsets.TryRead(out long later))
+            {
+                latest = later;
+            }
+
+            await engine.Store.WaitForDurableAsync(segment, latest, cancellationToken).ConfigureAwait(false);
+            await responses.WriteAsync(new ReplicateResponse { DurableOffset = latest + 1 }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}
