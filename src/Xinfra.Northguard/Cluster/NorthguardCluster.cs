@@ -1,3 +1,5 @@
+using Xinfra.Northguard.DataPath;
+using Xinfra.Northguard.Metadata.Hosting;
 using Xinfra.Northguard.Broker;
 
 namespace Xinfra.Northguard.Cluster;
@@ -44,6 +46,23 @@ public sealed class NorthguardCluster : IAsyncDisposable
         }
 
         return cluster;
+    }
+
+    /// <summary>
+    /// Starts a complete embedded cluster: every broker runs the Raft-backed metadata (vnodes over all brokers) and the
+    /// data path. Point <c>Xinfra:Clusters:*:Bootstrap</c> at <see cref="Bootstrap"/> with <c>Kind: Northguard</c>.
+    /// </summary>
+    public static Task<NorthguardCluster> StartEmbeddedAsync(int brokers = 3, DataPathOptions? dataPath = null, string? dataRoot = null, CancellationToken cancellationToken = default)
+    {
+        var options = dataPath ?? DataPathOptions.Default;
+        return StartAsync(
+            new NorthguardClusterOptions
+            {
+                Brokers = brokers,
+                DataRoot = dataRoot,
+                Modules = MetadataModule.ForCluster(brokers, others: _ => [new DataPathModule(options)]),
+            },
+            cancellationToken);
     }
 
     /// <summary>The running brokers, by id.</summary>

@@ -9,7 +9,7 @@ namespace Xinfra.Northguard.Metadata.Hosting;
 /// replicas, last known leader and term). Eventually consistent (gossip), never used for safety. Thread-safe; each
 /// property returns an immutable snapshot.
 /// </summary>
-public interface IBrokerDirectory
+public interface IBrokerDirectory : DataPath.IBrokerDirectory
 {
     /// <summary>This broker's id.</summary>
     ulong LocalBroker { get; }
@@ -17,15 +17,9 @@ public interface IBrokerDirectory
     /// <summary>The vnode ring.</summary>
     VnodeRing Ring { get; }
 
-    /// <summary>Every member broker, with <see cref="BrokerInfo.IsLive"/> from heartbeats.</summary>
-    IReadOnlyList<BrokerInfo> Brokers { get; }
-
     /// <summary>The members whose heartbeats are current (this broker included).</summary>
     IReadOnlyList<BrokerInfo> LiveBrokers { get; }
 
     /// <summary>The vnode table, indexed by vnode.</summary>
     IReadOnlyList<VnodeAssignment> Vnodes { get; }
-
-    /// <summary>The <c>http://host:port</c> of <paramref name="broker"/>, or null while unknown.</summary>
-    string? EndpointOf(ulong broker);
 }

@@ -61,6 +61,7 @@ public sealed class MetadataModule : IBrokerModule
         services.AddSingleton(proxying);
         services.AddSingleton<IMetadataService>(proxying);
         services.AddSingleton<IBrokerDirectory>(host.Directory);
+        services.AddSingleton<DataPath.IBrokerDirectory>(host.Directory);
     }
 
     /// <inheritdoc />

@@ -1,0 +1,216 @@
+using System.Globalization;
+using Grpc.Core;
+using Xinfra.Internal;
+using Xinfra.Northguard.Client;
+using Xinfra.Northguard.Metadata.Client;
+using Xinfra.Northguard.Metadata.Model;
+using Xinfra.Northguard.Metadata.Service;
+using Xinfra.Northguard.Storage;
+using Xinfra.Transport;
+
+namespace Xinfra.Northguard.Transport;
+
+/// <summary>
+/// The Xinfra transport for one Northguard cluster: produce through <see cref="NorthguardProducerClient"/> (acked once
+/// every replica fsynced), topics through the metadata client, and range consumers. A record's partition is its range
+/// id. Keys map into the 64-bit key space; a null key is stored as an empty key.
+/// </summary>
+public sealed partial class NorthguardTransport : ITransport
+{
+    private readonly TransportContext _context;
+    private readonly NorthguardClientOptions _clientOptions;
+    private readonly NorthguardProducerClient _producer;
+    private readonly NorthguardMetadataClient _metadata;
+    private readonly NorthguardConsumerClient _reader;
+    private readonly ClientConnections _connections;
+    private readonly ChangeSignal _pendingChanged = new();
+    private long _pending;
+
+    internal NorthguardTransport(TransportContext context, IReadOnlyList<string> endpoints)
+    {
+        _context = context;
+        _clientOptions = new NorthguardClientOptions
+        {
+            Endpoints = endpoints,
+            MaxRecordBytes = context.Cluster.MaxRecordBytes,
+            TimeProvider = context.TimeProvider,
+        };
+        _producer = new NorthguardProducerClient(_clientOptions);
+        _metadata = new NorthguardMetadataClient(new NorthguardMetadataClientOptions { Bootstrap = endpoints, TimeProvider = context.TimeProvider });
+        _reader = new NorthguardConsumerClient(_clientOptions);
+        _connections = new ClientConnections(_clientOptions);
+    }
+
+    /// <inheritdoc />
+    public ClusterKind Kind => ClusterKind.Northguard;
+
+    /// <inheritdoc />
+    public string Cluster => _context.ClusterName;
+
+    internal NorthguardClientOptions ClientOptions => _clientOptions;
+
+    internal NorthguardConsumerClient Reader => _reader;
+
+    /// <inheritdoc />
+    public async ValueTask<TransportReceipt> ProduceAsync(PhysicalTopic topic, OutgoingRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var headers = new RecordHeader[record.Headers.Count];
+        for (var i = 0; i < headers.Length; i++)
+        {
+            headers[i] = new RecordHeader(record.Headers[i].Name, record.Headers[i].Value);
+        }
+
+        var timestamp = record.Timestamp.ToUnixTimeMilliseconds();
+        try
+        {
+            var receipt = await _producer.ProduceAsync(topic.Name, new NorthguardRecord(record.Key ?? default, record.Value ?? default, headers, timestamp), cancellationToken).ConfigureAwait(false);
+            return new TransportReceipt(Cluster, new TopicPartitionOffset(new TopicPartition(topic.Name, (long)receipt.RangeId), receipt.Offset), record.Timestamp);
+        }
+        catch (XinfraException ex) when (ex.Topic is null || ex.Cluster is null)
+        {
+            throw Rethrow(ex, topic);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Produce(PhysicalTopic topic, OutgoingRecord record, Action<TransportReceipt, XinfraException?> onDelivered)
+    {
+        ArgumentNullException.ThrowIfNull(onDelivered);
+        Interlocked.Increment(ref _pending);
+        _ = DeliverAsync(topic, record, onDelivered);
+    }
+
+    private async Task DeliverAsync(PhysicalTopic topic, OutgoingRecord record, Action<TransportReceipt, XinfraException?> onDelivered)
+    {
+        try
+        {
+            var receipt = await ProduceAsync(topic, record, CancellationToken.None).ConfigureAwait(false);
+            onDelivered(receipt, null);
+        }
+        catch (XinfraException ex)
+        {
+            onDelivered(default, ex);
+        }
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException or ObjectDisposedException)
+        {
+            onDelivered(default, new ProduceException($"Topic '{topic.LogicalTopic}' on cluster '{Cluster}': produce failed: {ex.Message}", ex) { Topic = topic.LogicalTopic, Cluster = Cluster });
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _pending);
+            _pendingChanged.Pulse();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var version = _pendingChanged.Version;
+            if (Interlocked.Read(ref _pending) == 0)
+            {
+                return;
+            }
+
+            await _pendingChanged.WaitAsync(version, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public ITransportConsumer CreateConsumer(ConsumerSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Topics.Count != 1)
+        {
+            throw new ConsumeException($"Cluster '{Cluster}': a Northguard consumer reads one topic; got {spec.Topics.Count}.") { Cluster = Cluster };
+        }
+
+        return new NorthguardTransportConsumer(this, spec);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> EnsureTopicAsync(PhysicalTopic topic, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var replication = _context.Cluster.Settings.TryGetValue("replication.factor", out var rf)
+            ? int.Parse(rf, CultureInfo.InvariantCulture)
+            : StoragePolicy.Default.ReplicationFactor;
+        try
+        {
+            await _metadata.CreateTopicAsync(topic.Name, StoragePolicy.Default with { ReplicationFactor = replication }, Math.Max(1, topic.Partitions), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TopicExistsException)
+        {
+            return false;
+        }
+        catch (XinfraException ex) when (ex.Topic is null || ex.Cluster is null)
+        {
+            throw Rethrow(ex, topic);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<PartitionInfo>> DescribeTopicAsync(PhysicalTopic topic, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var ranges = await _reader.GetRangesAsync(topic.Name, cancellationToken).ConfigureAwait(false);
+        var result = new List<PartitionInfo>(ranges.Count);
+        foreach (var range in ranges)
+        {
+            var high = await HighWatermarkAsync(topic, range.RangeId, cancellationToken).ConfigureAwait(false);
+            result.Add(new PartitionInfo(new TopicPartition(topic.Name, (long)range.RangeId), new WatermarkOffsets(0, high)));
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<GroupDescription> DescribeGroupAsync(string groupId, PhysicalTopic topic, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var ranges = await _reader.GetRangesAsync(topic.Name, cancellationToken).ConfigureAwait(false);
+        var committed = new List<TopicPartitionOffset>(ranges.Count);
+        foreach (var range in ranges)
+        {
+            var position = await _reader.FetchPositionAsync(groupId, topic.Name, range.RangeId, cancellationToken).ConfigureAwait(false);
+            committed.Add(new TopicPartitionOffset(new TopicPartition(topic.Name, (long)range.RangeId), position ?? -1));
+        }
+
+        // Northguard groups have no membership protocol yet: the number of members is unknown.
+        return new GroupDescription(groupId, -1, committed);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        await _producer.DisposeAsync().ConfigureAwait(false);
+        await _reader.DisposeAsync().ConfigureAwait(false);
+        _metadata.Dispose();
+        _connections.Dispose();
+    }
+
+    /// <summary>The offset the next record of a range will get: the end of its last segment.</summary>
+    internal async Task<long> HighWatermarkAsync(PhysicalTopic topic, ulong rangeId, CancellationToken cancellationToken)
+    {
+        var route = await _connections.RouteAsync(topic.Name, cancellationToken).ConfigureAwait(false);
+        foreach (var range in route.Ranges)
+        {
+            if (range.RangeId == rangeId)
+            {
+                return range.Segments.Count == 0 ? 0 : Math.Max(0, range.Segments.Max(s => s.EndOffset));
+            }
+        }
+
+        throw new UnknownTopicException($"Topic '{topic.LogicalTopic}': range {rangeId} of '{topic.Name}' does not exist on Northguard cluster '{Cluster}'.") { Topic = topic.LogicalTopic, Cluster = Cluster };
+    }
+
+    private XinfraException Rethrow(XinfraException ex, PhysicalTopic topic) => ex switch
+    {
+        UnknownTopicException => new UnknownTopicException($"Topic '{topic.LogicalTopic}': physical topic '{topic.Name}' does not exist on Northguard cluster '{Cluster}'.") { Topic = topic.LogicalTopic, Cluster = Cluster },
+        _ => new ProduceException($"Topic '{topic.LogicalTopic}' on Northguard cluster '{Cluster}': {ex.Message}", ex, ex.IsTransient) { Topic = topic.LogicalTopic, Cluster = Cluster },
+    };
+}

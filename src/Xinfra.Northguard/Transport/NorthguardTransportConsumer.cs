@@ -1,0 +1,165 @@
+using System.Threading.Channels;
+using Xinfra.Transport;
+
+namespace Xinfra.Northguard.Transport;
+
+/// <summary>
+/// A group member on Northguard. Northguard has no group membership protocol yet, so a member owns every range of its
+/// topic (run one member per group); positions are committed durably in the cluster. Ranges are read parents first:
+/// a child range starts once all its parents were read to their end, which keeps per-key order across splits.
+/// </summary>
+internal sealed partial class NorthguardTransportConsumer : ITransportConsumer
+{
+    private readonly NorthguardTransport _transport;
+    private readonly ConsumerSpec _spec;
+    private readonly PhysicalTopic _topic;
+    private readonly Channel<IncomingRecord> _records = Channel.CreateBounded<IncomingRecord>(4096);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _lock = new();
+    private readonly Dictionary<ulong, CancellationTokenSource> _readers = [];
+    private readonly HashSet<ulong> _finished = [];
+    private readonly HashSet<TopicPartition> _paused = [];
+    private List<TopicPartition> _assignment = [];
+    private bool _joined;
+
+    public NorthguardTransportConsumer(NorthguardTransport transport, ConsumerSpec spec)
+    {
+        _transport = transport;
+        _spec = spec;
+        _topic = spec.Topics[0];
+    }
+
+    public IReadOnlyList<TopicPartition> Assignment
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _assignment];
+            }
+        }
+    }
+
+    public async ValueTask<IncomingRecord> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (!_joined)
+        {
+            await JoinAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        while (true)
+        {
+            var record = await _records.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            bool paused;
+            lock (_lock)
+            {
+                paused = _paused.Contains(record.Position.TopicPartition) || !_readers.ContainsKey((ulong)record.Position.Partition);
+            }
+
+            if (!paused)
+            {
+                return record;
+            }
+        }
+    }
+
+    public async ValueTask CommitAsync(IReadOnlyList<TopicPartitionOffset> positions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        foreach (var position in positions)
+        {
+            await _transport.Reader.CommitAsync(_spec.GroupId, _topic.Name, (ulong)position.Partition, position.Offset, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<TopicPartitionOffset>> GetCommittedAsync(IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        var result = new List<TopicPartitionOffset>(partitions.Count);
+        foreach (var partition in partitions)
+        {
+            var position = await _transport.Reader.FetchPositionAsync(_spec.GroupId, _topic.Name, (ulong)partition.Partition, cancellationToken).ConfigureAwait(false);
+            result.Add(new TopicPartitionOffset(partition, position ?? -1));
+        }
+
+        return result;
+    }
+
+    public void Seek(TopicPartitionOffset position)
+    {
+        lock (_lock)
+        {
+            if (!_assignment.Contains(position.TopicPartition))
+            {
+                throw new ConsumeException($"Cannot seek {position}: range is not assigned to this member of group '{_spec.GroupId}'.") { Cluster = _transport.Cluster };
+            }
+
+            StartRange((ulong)position.Partition, position.Offset);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<TopicPartitionOffset>> OffsetsForTimeAsync(IReadOnlyList<TopicPartition> partitions, DateTimeOffset timestamp, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        var result = new List<TopicPartitionOffset>(partitions.Count);
+        var wanted = timestamp.ToUnixTimeMilliseconds();
+        foreach (var partition in partitions)
+        {
+            var high = await _transport.HighWatermarkAsync(_topic, (ulong)partition.Partition, cancellationToken).ConfigureAwait(false);
+            var found = high;
+            if (high > 0)
+            {
+                using var scan = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                await foreach (var record in _transport.Reader.ConsumeRangeAsync(_topic.Name, (ulong)partition.Partition, 0, scan.Token).ConfigureAwait(false))
+                {
+                    if (record.Record.Timestamp >= wanted || record.Offset + 1 >= high)
+                    {
+                        found = record.Record.Timestamp >= wanted ? record.Offset : high;
+                        break;
+                    }
+                }
+            }
+
+            result.Add(new TopicPartitionOffset(partition, found));
+        }
+
+        return result;
+    }
+
+    public async ValueTask<WatermarkOffsets> GetWatermarksAsync(TopicPartition partition, CancellationToken cancellationToken) =>
+        new(0, await _transport.HighWatermarkAsync(_topic, (ulong)partition.Partition, cancellationToken).ConfigureAwait(false));
+
+    public void Pause(IReadOnlyList<TopicPartition> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        lock (_lock)
+        {
+            _paused.UnionWith(partitions);
+        }
+    }
+
+    public void Resume(IReadOnlyList<TopicPartition> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        lock (_lock)
+        {
+            _paused.ExceptWith(partitions);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        lock (_lock)
+        {
+            foreach (var reader in _readers.Values)
+            {
+                reader.Dispose();
+            }
+
+            _readers.Clear();
+        }
+
+        _stop.Dispose();
+    }
+}
