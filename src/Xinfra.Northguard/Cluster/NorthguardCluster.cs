@@ -52,17 +52,59 @@ public sealed class NorthguardCluster : IAsyncDisposable
     /// Starts a complete embedded cluster: every broker runs the Raft-backed metadata (vnodes over all brokers) and the
     /// data path. Point <c>Xinfra:Clusters:*:Bootstrap</c> at <see cref="Bootstrap"/> with <c>Kind: Northguard</c>.
     /// </summary>
-    public static Task<NorthguardCluster> StartEmbeddedAsync(int brokers = 3, DataPathOptions? dataPath = null, string? dataRoot = null, CancellationToken cancellationToken = default)
+    public static async Task<NorthguardCluster> StartEmbeddedAsync(int brokers = 3, DataPathOptions? dataPath = null, string? dataRoot = null, CancellationToken cancellationToken = default)
     {
         var options = dataPath ?? DataPathOptions.Default;
-        return StartAsync(
+        var cluster = await StartAsync(
             new NorthguardClusterOptions
             {
                 Brokers = brokers,
                 DataRoot = dataRoot,
                 Modules = MetadataModule.ForCluster(brokers, others: _ => [new DataPathModule(options)]),
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await cluster.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return cluster;
+    }
+
+    /// <summary>
+    /// Waits until every broker sees every other broker live and a leader for every vnode, so the first metadata
+    /// call does not race the first elections.
+    /// </summary>
+    public async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        while (true)
+        {
+            var ready = Brokers.All(b =>
+            {
+                var directory = (Metadata.Hosting.IBrokerDirectory?)b.Services.GetService(typeof(Metadata.Hosting.IBrokerDirectory));
+                return directory is null || (directory.LiveBrokers.Count == Brokers.Count && directory.Vnodes.All(v => v.Leader != 0));
+            });
+            if (ready)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), _options.TimeProvider, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new ClusterUnavailableException($"The embedded Northguard cluster did not elect its metadata leaders within {timeout.TotalSeconds:0} s.");
+            }
+        }
     }
 
     /// <summary>The running brokers, by id.</summary>
