@@ -13,8 +13,7 @@ namespace Xinfra.Producing;
 internal sealed partial class XinfraProducer<TKey, TValue>
 {
     private readonly HashSet<PhysicalTopic> _ready = [];
-    private readonly ChangeSignal _pendingChanged = new();
-    private long _pending;
+    private readonly PendingOperations _pending = new();
 
     public void Produce(XinfraMessage<TKey, TValue> message, Action<DeliveryReport>? onDelivered = null)
     {
@@ -28,7 +27,7 @@ internal sealed partial class XinfraProducer<TKey, TValue>
             ready = route.WriteTo.Count == 1 && _ready.Contains(route.WriteTo[0]);
         }
 
-        Interlocked.Increment(ref _pending);
+        _pending.Started();
         if (ready)
         {
             var physical = route.WriteTo[0];
@@ -88,22 +87,7 @@ internal sealed partial class XinfraProducer<TKey, TValue>
         }
         finally
         {
-            Interlocked.Decrement(ref _pending);
-            _pendingChanged.Pulse();
-        }
-    }
-
-    private async ValueTask WaitForPendingAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var version = _pendingChanged.Version;
-            if (Interlocked.Read(ref _pending) == 0)
-            {
-                return;
-            }
-
-            await _pendingChanged.WaitAsync(version, cancellationToken).ConfigureAwait(false);
+            _pending.Finished();
         }
     }
 }

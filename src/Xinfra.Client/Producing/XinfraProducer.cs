@@ -103,7 +103,7 @@ internal sealed partial class XinfraProducer<TKey, TValue> : IXinfraProducer<TKe
             await transport.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await WaitForPendingAsync(cancellationToken).ConfigureAwait(false);
+        await _pending.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

@@ -23,8 +23,7 @@ public sealed partial class NorthguardTransport : ITransport
     private readonly NorthguardMetadataClient _metadata;
     private readonly NorthguardConsumerClient _reader;
     private readonly ClientConnections _connections;
-    private readonly ChangeSignal _pendingChanged = new();
-    private long _pending;
+    private readonly PendingOperations _pending = new();
 
     internal NorthguardTransport(TransportContext context, IReadOnlyList<string> endpoints)
     {
@@ -77,7 +76,7 @@ public sealed partial class NorthguardTransport : ITransport
     public void Produce(PhysicalTopic topic, OutgoingRecord record, Action<TransportReceipt, XinfraException?> onDelivered)
     {
         ArgumentNullException.ThrowIfNull(onDelivered);
-        Interlocked.Increment(ref _pending);
+        _pending.Started();
         _ = DeliverAsync(topic, record, onDelivered);
     }
 
@@ -98,25 +97,12 @@ public sealed partial class NorthguardTransport : ITransport
         }
         finally
         {
-            Interlocked.Decrement(ref _pending);
-            _pendingChanged.Pulse();
+            _pending.Finished();
         }
     }
 
     /// <inheritdoc />
-    public async ValueTask FlushAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var version = _pendingChanged.Version;
-            if (Interlocked.Read(ref _pending) == 0)
-            {
-                return;
-            }
-
-            await _pendingChanged.WaitAsync(version, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public ValueTask FlushAsync(CancellationToken cancellationToken) => _pending.WhenIdleAsync(cancellationToken);
 
     /// <inheritdoc />
     public ITransportConsumer CreateConsumer(ConsumerSpec spec)
