@@ -24,7 +24,7 @@ public sealed class KafkaMockFixture : IDisposable
     public string Bootstrap { get; }
 
     /// <summary>Cluster settings that keep the mock's group rebalances short.</summary>
-    public string SettingsJson => Mock is null ? "{}" : """{ "session.timeout.ms": "2500", "heartbeat.interval.ms": "250" }""";
+    public string SettingsJson => Mock is null ? "{}" : """{ "session.timeout.ms": "4000", "heartbeat.interval.ms": "300" }""";
 
     public void Dispose() => Mock?.Dispose();
 }

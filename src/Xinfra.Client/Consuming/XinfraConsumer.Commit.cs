@@ -77,6 +77,14 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
                 Log.CommitDeferred(_logger, Topic, GroupId, ex);
                 await Task.Delay(TimeSpan.FromMilliseconds(250), _timeProvider, cancellationToken).ConfigureAwait(false);
             }
+            catch (ConsumeException ex)
+            {
+                // The cluster keeps refusing (this member was expelled, its partitions already moved): what it
+                // processed since its last commit will be delivered again — at least once, never lost.
+                Log.CommitAbandoned(_logger, Topic, GroupId, ex);
+                _processed.Clear();
+                return;
+            }
         }
     }
 
@@ -162,10 +170,19 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
             {
                 // Rebalance callbacks run inside the transport's read call, which is where the commit must finish
                 // before the partitions move: wait for it here.
-                var commit = consumer.CommitAsync(positions, CancellationToken.None);
-                if (!commit.IsCompletedSuccessfully)
+                try
                 {
-                    commit.AsTask().GetAwaiter().GetResult();
+                    var commit = consumer.CommitAsync(positions, CancellationToken.None);
+                    if (!commit.IsCompletedSuccessfully)
+                    {
+                        commit.AsTask().GetAwaiter().GetResult();
+                    }
+                }
+                catch (ConsumeException ex)
+                {
+                    // Partitions lost rather than revoked (the member was expelled): the next owner starts from the
+                    // last successful commit, so some records are delivered again — at least once, never lost.
+                    Log.CommitAbandoned(owner._logger, owner.Topic, owner.GroupId, ex);
                 }
             }
 

@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(3006, LogLevel.Warning, "Topic {Topic}, group {Group}: commit refused for now; the positions are kept and committed later")]
     public static partial void CommitDeferred(ILogger logger, string topic, string group, Exception exception);
 
+    [LoggerMessage(3008, LogLevel.Error, "Topic {Topic}, group {Group}: commit refused for good; records processed since the last commit will be delivered again")]
+    public static partial void CommitAbandoned(ILogger logger, string topic, string group, Exception exception);
+
     [LoggerMessage(4001, LogLevel.Information, "Cluster {Cluster}: connected a {Kind} transport")]
     public static partial void TransportCreated(ILogger logger, string cluster, ClusterKind kind);
 

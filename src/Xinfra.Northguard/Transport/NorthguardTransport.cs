@@ -179,16 +179,56 @@ public sealed partial class NorthguardTransport : ITransport
         _connections.Dispose();
     }
 
-    /// <summary>The offset the next record of a range will get: the end of its last segment.</summary>
+    /// <summary>
+    /// The offset after the last record of a range that is durable on every replica: a sealed last segment's end, or
+    /// for the open segment the smallest durable end its replicas report.
+    /// </summary>
     internal async Task<long> HighWatermarkAsync(PhysicalTopic topic, ulong rangeId, CancellationToken cancellationToken)
     {
         var route = await _connections.RouteAsync(topic.Name, cancellationToken).ConfigureAwait(false);
         foreach (var range in route.Ranges)
         {
-            if (range.RangeId == rangeId)
+            if (range.RangeId != rangeId)
             {
-                return range.Segments.Count == 0 ? 0 : Math.Max(0, range.Segments.Max(s => s.EndOffset));
+                continue;
             }
+
+            if (range.Segments.Count == 0)
+            {
+                return 0;
+            }
+
+            var last = range.Segments.MaxBy(s => s.Sequence)!;
+            var sealedEnd = Math.Max(0, range.Segments.Where(s => s.Sealed).Select(s => s.EndOffset).DefaultIfEmpty(0).Max());
+            if (last.Sealed)
+            {
+                return sealedEnd;
+            }
+
+            var storeId = DataPath.StoreIds.Of(new Metadata.Model.SegmentId(new Metadata.Ring.RangeId(rangeId), last.Sequence));
+            long? durable = null;
+            foreach (var replica in last.Replicas)
+            {
+                if (ClientConnections.EndpointOf(route, replica) is not { } endpoint)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var state = await _connections.For(endpoint).GetReplicaStateAsync(new Protocol.ReplicaStateRequest { StoreSegmentId = storeId }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    if (state.Exists)
+                    {
+                        durable = Math.Min(durable ?? long.MaxValue, state.DurableEndOffset);
+                    }
+                }
+                catch (RpcException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // An unreachable replica gets the segment sealed; the others still bound what is readable.
+                }
+            }
+
+            return Math.Max(sealedEnd, durable ?? sealedEnd);
         }
 
         throw new UnknownTopicException($"Topic '{topic.LogicalTopic}': range {rangeId} of '{topic.Name}' does not exist on Northguard cluster '{Cluster}'.") { Topic = topic.LogicalTopic, Cluster = Cluster };

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Xinfra.IntegrationTests.Northguard;
 using Xinfra.Routing;
 
 namespace Xinfra.IntegrationTests.Migration;
@@ -11,18 +12,25 @@ namespace Xinfra.IntegrationTests.Migration;
 /// A topic moves off Kafka (librdkafka's mock cluster) while two producers write and a group of two members reads;
 /// the phase is flipped forward and back; every acknowledged record is delivered once, in key order.
 /// </summary>
-public sealed class KafkaMigrationTests(KafkaMockFixture kafka) : IClassFixture<KafkaMockFixture>
+public sealed class KafkaMigrationTests(KafkaMockFixture kafka, EmbeddedNorthguardFixture northguard)
+    : IClassFixture<KafkaMockFixture>, IClassFixture<EmbeddedNorthguardFixture>
 {
+    private string _target = "InMemory";
+
+    private string TargetCluster(string topic) => _target == "Northguard"
+        ? $$"""{ "Kind": "Northguard", "Bootstrap": "{{northguard.Cluster.Bootstrap}}", "DefaultPartitions": 4 }"""
+        : $$"""{ "Kind": "InMemory", "Bootstrap": "next-{{topic}}", "DefaultPartitions": 4 }""";
+
     private string Json(string phase, string topic) => $$"""
         {
           "Xinfra": {
             "ApplicationId": "migration-it",
             "Clusters": {
               "kafka": { "Kind": "Kafka", "Bootstrap": "{{kafka.Bootstrap}}", "DefaultPartitions": 3, "Settings": {{kafka.SettingsJson}} },
-              "next": { "Kind": "InMemory", "Bootstrap": "next-{{topic}}", "DefaultPartitions": 4 }
+              "next": {{TargetCluster(topic)}}
             },
             "Topics": {
-              "orders": { "Epochs": [ { "Cluster": "kafka", "Topic": "{{topic}}" }, { "Cluster": "next", "Topic": "orders" } ], "Phase": "{{phase}}" }
+              "orders": { "Epochs": [ { "Cluster": "kafka", "Topic": "{{topic}}" }, { "Cluster": "next", "Topic": "{{topic}}" } ], "Phase": "{{phase}}" }
             }
           }
         }
@@ -36,12 +44,18 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka) : IClassFixture<
     }
 
     [Fact]
-    public async Task KafkaToTarget_FlipsForwardAndBack_EveryRecordOnceInKeyOrder()
+    public Task KafkaToInMemory_FlipsForwardAndBack_EveryRecordOnceInKeyOrder() => RunAsync("InMemory", members: 2);
+
+    [Fact]
+    public Task KafkaToNorthguard_FlipsForwardAndBack_EveryRecordOnceInKeyOrder() => RunAsync("Northguard", members: 1);
+
+    private async Task RunAsync(string target, int members)
     {
+        _target = target;
         var topic = $"orders-{Guid.NewGuid():N}"[..20];
         var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(Json("SourceOnly", topic)))).Build();
         var services = new ServiceCollection();
-        services.AddXinfra(configuration.GetSection("Xinfra")).AddKafka().AddInMemory();
+        services.AddXinfra(configuration.GetSection("Xinfra")).AddKafka().AddInMemory().AddNorthguard();
         await using var provider = services.BuildServiceProvider();
         var xinfra = provider.GetRequiredService<IXinfraClient>();
         var monitor = provider.GetRequiredService<XinfraConfigurationMonitor>();
@@ -66,7 +80,7 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka) : IClassFixture<
             }
         })).ToList();
 
-        var members = new[] { "m1", "m2" }.Select(name => Task.Run(async () =>
+        var consumers = Enumerable.Range(1, members).Select(n => $"m{n}").Select(name => Task.Run(async () =>
         {
             await using var consumer = xinfra.CreateConsumer<string, string>("orders", new ConsumerOptions<string, string>
             {
@@ -112,10 +126,10 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka) : IClassFixture<
         await WaitAsync(() => delivered.Select(d => $"{d.Key}:{d.Seq}").ToHashSet().IsSupersetOf(acked.Keys), "every acknowledged record delivered");
         await Task.Delay(500);
         await stopConsuming.CancelAsync();
-        await Task.WhenAll(members);
+        await Task.WhenAll(consumers);
 
         var all = delivered.ToList();
-        var twice = all.GroupBy(d => $"{d.Key}:{d.Seq}").Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        var twice = all.GroupBy(d => $"{d.Key}:{d.Seq}").Where(g => g.Count() > 1).Select(g => $"{g.Key}@{string.Join("+", g.Select(d => d.Cluster))}").ToList();
         Assert.True(twice.Count == 0, $"delivered twice: {string.Join(", ", twice.Take(10))}");
         foreach (var perKey in all.GroupBy(d => d.Key))
         {

@@ -106,4 +106,22 @@ public sealed class NorthguardTransportTests(EmbeddedNorthguardFixture northguar
             break;
         }
     }
+
+    [Fact]
+    public async Task DescribeTopic_HighWatermarksCountTheDurableRecords()
+    {
+        var physical = $"marks-{Guid.NewGuid():N}"[..20];
+        await using var provider = Services("marks", physical);
+        await using var producer = provider.GetRequiredService<IXinfraClient>().CreateProducer<string, string>("marks");
+        for (var i = 0; i < 30; i++)
+        {
+            await producer.ProduceAsync($"k{i}", "v");
+        }
+
+        var transport = provider.GetRequiredService<Xinfra.Routing.TransportRegistry>().Get("ng");
+        var route = provider.GetRequiredService<Xinfra.Routing.XinfraConfigurationMonitor>().Current.Route("marks");
+        var partitions = await transport.DescribeTopicAsync(route.Source, CancellationToken.None);
+        Assert.Equal(4, partitions.Count);
+        Assert.Equal(30, partitions.Sum(p => p.Watermarks.High - p.Watermarks.Low));
+    }
 }
