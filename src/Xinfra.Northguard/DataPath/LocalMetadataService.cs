@@ -121,6 +121,36 @@ public sealed class LocalMetadataService : IMetadataService
         }
     }
 
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<UnderReplicatedSegment>> ListUnderReplicatedSegmentsAsync(IReadOnlySet<ulong> liveBrokers, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(liveBrokers);
+        var result = new List<UnderReplicatedSegment>();
+        lock (_lock)
+        {
+            foreach (var state in _vnodes.Values)
+            {
+                foreach (var segment in state.FindUnderReplicated(liveBrokers.Contains))
+                {
+                    string topic = state.TryGetRange(segment.Id.Range, out var range) ? range.Topic : string.Empty;
+                    long baseOffset = segment.Id.Sequence > 0 && state.TryGetSegment(segment.Id with { Sequence = segment.Id.Sequence - 1 }, out var previous)
+                        ? previous.EndOffset
+                        : 0;
+                    result.Add(new UnderReplicatedSegment(topic, segment, baseOffset));
+                }
+            }
+        }
+
+        result.Sort((a, b) => a.Segment.Id.Range.Value != b.Segment.Id.Range.Value
+            ? a.Segment.Id.Range.Value.CompareTo(b.Segment.Id.Range.Value)
+            : a.Segment.Id.Sequence.CompareTo(b.Segment.Id.Sequence));
+        return ValueTask.FromResult<IReadOnlyList<UnderReplicatedSegment>>(result);
+    }
+
+    /// <inheritdoc />
+    public ValueTask ReplaceReplicaAsync(SegmentId segment, ulong from, ulong to, CancellationToken cancellationToken = default) =>
+        Write(_ring.VnodeForRange(segment.Range), new ReplaceReplicaCommand(segment, from, to), null);
+
     private ValueTask Write(int vnode, MetadataCommand command, string? topic)
     {
         lock (_lock)

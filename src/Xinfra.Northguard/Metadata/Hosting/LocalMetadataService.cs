@@ -94,6 +94,10 @@ public sealed class LocalMetadataService : IMetadataService
         return await ReadAsync(_host.Ring.VnodeForTopic(key), s => s.TryGetDocument(key, out var d) ? d : null, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    public async ValueTask ReplaceReplicaAsync(SegmentId segment, ulong from, ulong to, CancellationToken cancellationToken = default) =>
+        await WriteAsync(_host.Ring.VnodeForRange(segment.Range), new ReplaceReplicaCommand(segment, from, to), null, cancellationToken).ConfigureAwait(false);
+
     private async Task<MetadataResult> WriteAsync(int vnode, MetadataCommand command, string? topic, CancellationToken cancellationToken)
     {
         var (result, _) = await _host.RunAsync(() => _host.Coordinator(vnode).ProposeAsync(command), cancellationToken).ConfigureAwait(false);

@@ -72,6 +72,10 @@ public sealed class ProxyingMetadataService : IMetadataService, IDisposable
     public ValueTask<ConfigDocument?> GetDocumentAsync(string key, CancellationToken cancellationToken = default) =>
         Run(s => s.GetDocumentAsync(key, cancellationToken));
 
+    /// <inheritdoc />
+    public ValueTask ReplaceReplicaAsync(SegmentId segment, ulong from, ulong to, CancellationToken cancellationToken = default) =>
+        Run(s => s.ReplaceReplicaAsync(segment, from, to, cancellationToken));
+
     /// <summary>Closes the connections to other brokers.</summary>
     public void Dispose()
     {
