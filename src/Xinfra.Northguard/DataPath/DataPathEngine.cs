@@ -104,7 +104,6 @@ internal sealed partial class DataPathEngine : IAsyncDisposable
         if (_rereplicator is not null)
         {
             await _rereplicator.StopAsync().ConfigureAwait(false);
-            Rereplication.RereplicationMetrics.Forget(BrokerId);
         }
 
         foreach (var channel in _channels.Values)

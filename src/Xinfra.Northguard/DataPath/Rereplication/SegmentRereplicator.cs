@@ -16,9 +16,20 @@ internal sealed partial class SegmentRereplicator(DataPathEngine engine)
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
+    private int _underReplicated;
+    private int _unavailable;
+
+    public ulong BrokerId => engine.BrokerId;
+
+    /// <summary>Under-replicated sealed segments seen by the last pass.</summary>
+    public int UnderReplicated => Volatile.Read(ref _underReplicated);
+
+    /// <summary>Of those, segments with no live replica (reported, not repairable).</summary>
+    public int Unavailable => Volatile.Read(ref _unavailable);
 
     public void Start()
     {
+        RereplicationMetrics.Register(this);
         if (engine.Options.RereplicationInterval > TimeSpan.Zero)
         {
             _loop = Task.Run(() => RunAsync(_stopping.Token));
@@ -27,6 +38,7 @@ internal sealed partial class SegmentRereplicator(DataPathEngine engine)
 
     public async ValueTask StopAsync()
     {
+        RereplicationMetrics.Unregister(this);
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -70,7 +82,8 @@ internal sealed partial class SegmentRereplicator(DataPathEngine engine)
         }
 
         var segments = await engine.Metadata.ListUnderReplicatedSegmentsAsync(live, token).ConfigureAwait(false);
-        RereplicationMetrics.Observe(engine.BrokerId, segments.Count, CountLost(segments, live));
+        Volatile.Write(ref _underReplicated, segments.Count);
+        Volatile.Write(ref _unavailable, CountLost(segments, live));
         int restored = 0;
         foreach (var item in segments)
         {
