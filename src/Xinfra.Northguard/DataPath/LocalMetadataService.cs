@@ -130,21 +130,11 @@ public sealed class LocalMetadataService : IMetadataService
         {
             foreach (var state in _vnodes.Values)
             {
-                foreach (var segment in state.FindUnderReplicated(liveBrokers.Contains))
-                {
-                    string topic = state.TryGetRange(segment.Id.Range, out var range) ? range.Topic : string.Empty;
-                    long baseOffset = segment.Id.Sequence > 0 && state.TryGetSegment(segment.Id with { Sequence = segment.Id.Sequence - 1 }, out var previous)
-                        ? previous.EndOffset
-                        : 0;
-                    result.Add(new UnderReplicatedSegment(topic, segment, baseOffset));
-                }
+                UnderReplicatedQuery.Collect(state, liveBrokers, result);
             }
         }
 
-        result.Sort((a, b) => a.Segment.Id.Range.Value != b.Segment.Id.Range.Value
-            ? a.Segment.Id.Range.Value.CompareTo(b.Segment.Id.Range.Value)
-            : a.Segment.Id.Sequence.CompareTo(b.Segment.Id.Sequence));
-        return ValueTask.FromResult<IReadOnlyList<UnderReplicatedSegment>>(result);
+        return ValueTask.FromResult(UnderReplicatedQuery.Ordered(result));
     }
 
     /// <inheritdoc />

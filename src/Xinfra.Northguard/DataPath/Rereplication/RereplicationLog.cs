@@ -19,4 +19,7 @@ internal static partial class RereplicationLog
 
     [LoggerMessage(EventId = 3224, Level = LogLevel.Warning, Message = "Re-replication pass on broker {BrokerId} failed")]
     public static partial void PassFailed(ILogger logger, ulong brokerId, Exception exception);
+
+    [LoggerMessage(EventId = 3225, Level = LogLevel.Warning, Message = "Re-replication stopped on broker {BrokerId}: {Reason}")]
+    public static partial void Unsupported(ILogger logger, ulong brokerId, string reason);
 }

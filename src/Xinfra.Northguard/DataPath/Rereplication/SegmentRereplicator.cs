@@ -61,7 +61,12 @@ internal sealed partial class SegmentRereplicator(DataPathEngine engine)
             {
                 await RunOnceAsync(token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is RpcException or XinfraException or NotSupportedException or InvalidOperationException)
+            catch (NotSupportedException e)
+            {
+                RereplicationLog.Unsupported(engine.Logger, engine.BrokerId, e.Message);
+                return;
+            }
+            catch (Exception e) when (e is RpcException or XinfraException or InvalidOperationException)
             {
                 RereplicationLog.PassFailed(engine.Logger, engine.BrokerId, e);
             }
