@@ -39,7 +39,10 @@ internal sealed partial class SegmentRereplicator
             if (next < segment.EndOffset)
             {
                 next = await PullAsync(item, source, storeId, next, token).ConfigureAwait(false);
-                await engine.Store.WaitForDurableAsync(storeId, next - 1, token).ConfigureAwait(false);
+                if (next > item.BaseOffset)
+                {
+                    await engine.Store.WaitForDurableAsync(storeId, next - 1, token).ConfigureAwait(false);
+                }
             }
 
             if (next != segment.EndOffset)

@@ -66,8 +66,9 @@ internal sealed partial class SegmentRereplicator(DataPathEngine engine)
                 RereplicationLog.Unsupported(engine.Logger, engine.BrokerId, e.Message);
                 return;
             }
-            catch (Exception e) when (e is RpcException or XinfraException or InvalidOperationException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // A failed pass (metadata unavailable, a peer gone) must not end the loop: the next tick retries.
                 RereplicationLog.PassFailed(engine.Logger, engine.BrokerId, e);
             }
         }
