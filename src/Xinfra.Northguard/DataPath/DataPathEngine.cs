@@ -24,6 +24,7 @@ internal sealed partial class DataPathEngine : IAsyncDisposable
     private IStorageDevice? _device;
     private ISparseIndex? _index;
     private FpsStore? _store;
+    private Rereplication.SegmentRereplicator? _rereplicator;
     private int _disposed;
 
     public DataPathEngine(BrokerContext context, DataPathOptions options, IMetadataService metadata, IBrokerDirectory directory, ILogger logger)
@@ -60,6 +61,8 @@ internal sealed partial class DataPathEngine : IAsyncDisposable
         _device = Options.DeviceFactory?.Invoke(segments) ?? new FileStorageDevice(segments);
         _index = new RocksDbSparseIndex(index);
         _store = await FpsStore.OpenAsync(_device, _index, Options.Store, Time, null, cancellationToken).ConfigureAwait(false);
+        _rereplicator = new Rereplication.SegmentRereplicator(this);
+        _rereplicator.Start();
     }
 
     /// <summary>A client for the data service of broker <paramref name="brokerId"/>.</summary>
@@ -83,6 +86,9 @@ internal sealed partial class DataPathEngine : IAsyncDisposable
         return false;
     }
 
+    /// <summary>This broker's re-replicator (null before start).</summary>
+    public Rereplication.SegmentRereplicator? Rereplicator => _rereplicator;
+
     public SegmentLeader? LeaderOf(SegmentId segment) => _leaders.GetValueOrDefault(segment);
 
     public void RemoveLeader(SegmentLeader leader) => _leaders.TryRemove(new KeyValuePair<SegmentId, SegmentLeader>(leader.Id, leader));
@@ -95,6 +101,11 @@ internal sealed partial class DataPathEngine : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_rereplicator is not null)
+        {
+            await _rereplicator.StopAsync().ConfigureAwait(false);
+        }
+
         foreach (var channel in _channels.Values)
         {
             channel.Dispose();

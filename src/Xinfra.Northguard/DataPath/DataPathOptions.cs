@@ -32,4 +32,10 @@ public sealed record DataPathOptions
 
     /// <summary>The most bytes one consume batch carries. <value>The default value is 1 MiB.</value></summary>
     public int ConsumeBatchBytes { get; init; } = 1 << 20;
+
+    /// <summary>
+    /// How often the broker looks for sealed segments below their replication factor and copies those it is chosen to
+    /// receive; <see cref="TimeSpan.Zero"/> disables re-replication. <value>The default value is 30 seconds.</value>
+    /// </summary>
+    public TimeSpan RereplicationInterval { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -121,6 +121,26 @@ public sealed class LocalMetadataService : IMetadataService
         }
     }
 
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<UnderReplicatedSegment>> ListUnderReplicatedSegmentsAsync(IReadOnlySet<ulong> liveBrokers, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(liveBrokers);
+        var result = new List<UnderReplicatedSegment>();
+        lock (_lock)
+        {
+            foreach (var state in _vnodes.Values)
+            {
+                UnderReplicatedQuery.Collect(state, liveBrokers, result);
+            }
+        }
+
+        return ValueTask.FromResult(UnderReplicatedQuery.Ordered(result));
+    }
+
+    /// <inheritdoc />
+    public ValueTask ReplaceReplicaAsync(SegmentId segment, ulong from, ulong to, CancellationToken cancellationToken = default) =>
+        Write(_ring.VnodeForRange(segment.Range), new ReplaceReplicaCommand(segment, from, to), null);
+
     private ValueTask Write(int vnode, MetadataCommand command, string? topic)
     {
         lock (_lock)

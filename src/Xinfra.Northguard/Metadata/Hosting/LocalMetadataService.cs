@@ -94,6 +94,35 @@ public sealed class LocalMetadataService : IMetadataService
         return await ReadAsync(_host.Ring.VnodeForTopic(key), s => s.TryGetDocument(key, out var d) ? d : null, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
+    public async ValueTask ReplaceReplicaAsync(SegmentId segment, ulong from, ulong to, CancellationToken cancellationToken = default) =>
+        await WriteAsync(_host.Ring.VnodeForRange(segment.Range), new ReplaceReplicaCommand(segment, from, to), null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The under-replicated sealed segments of the vnodes this broker leads (read on the metadata loop from the
+    /// leader's applied state; a replacement is checked again by the state machine when proposed).
+    /// <see cref="ProxyingMetadataService"/> asks every broker and merges the answers.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<UnderReplicatedSegment>> ListUnderReplicatedSegmentsAsync(IReadOnlySet<ulong> liveBrokers, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(liveBrokers);
+        var result = await _host.InvokeAsync(() =>
+        {
+            var found = new List<UnderReplicatedSegment>();
+            foreach (int vnode in _host.HostedVnodes)
+            {
+                var coordinator = _host.Coordinator(vnode);
+                if (coordinator.Node?.Role == Raft.RaftRole.Leader)
+                {
+                    UnderReplicatedQuery.Collect(coordinator.State, liveBrokers, found);
+                }
+            }
+
+            return found;
+        }, cancellationToken).ConfigureAwait(false);
+        return UnderReplicatedQuery.Ordered(result);
+    }
+
     private async Task<MetadataResult> WriteAsync(int vnode, MetadataCommand command, string? topic, CancellationToken cancellationToken)
     {
         var (result, _) = await _host.RunAsync(() => _host.Coordinator(vnode).ProposeAsync(command), cancellationToken).ConfigureAwait(false);

@@ -72,6 +72,38 @@ public sealed class ProxyingMetadataService : IMetadataService, IDisposable
     public ValueTask<ConfigDocument?> GetDocumentAsync(string key, CancellationToken cancellationToken = default) =>
         Run(s => s.GetDocumentAsync(key, cancellationToken));
 
+    /// <inheritdoc />
+    public ValueTask ReplaceReplicaAsync(SegmentId segment, ulong from, ulong to, CancellationToken cancellationToken = default) =>
+        Run(s => s.ReplaceReplicaAsync(segment, from, to, cancellationToken));
+
+    /// <summary>
+    /// Merges the answers of this broker and every other live broker (each lists the vnodes it leads). A broker that
+    /// does not answer is skipped: the segments of the vnodes it leads wait for a later pass.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<UnderReplicatedSegment>> ListUnderReplicatedSegmentsAsync(IReadOnlySet<ulong> liveBrokers, CancellationToken cancellationToken = default)
+    {
+        var all = new List<UnderReplicatedSegment>(await _local.ListUnderReplicatedSegmentsAsync(liveBrokers, cancellationToken).ConfigureAwait(false));
+        foreach (var broker in _directory.Brokers)
+        {
+            if (!broker.IsLive || broker.Id == _directory.LocalBroker || _directory.EndpointOf(broker.Id) is not { } endpoint)
+            {
+                continue;
+            }
+
+            try
+            {
+                var connection = _connections.GetOrAdd(endpoint, static ep => new GrpcMetadataConnection(ep, noProxy: true));
+                all.AddRange(await connection.ListUnderReplicatedSegmentsAsync(liveBrokers, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception e) when (e is XinfraException or Grpc.Core.RpcException)
+            {
+                // Unreachable now; a later pass asks again.
+            }
+        }
+
+        return UnderReplicatedQuery.Ordered(all);
+    }
+
     /// <summary>Closes the connections to other brokers.</summary>
     public void Dispose()
     {

@@ -98,6 +98,21 @@ public sealed class GrpcMetadataConnection : IMetadataService, IDisposable
         Call(null, c => c.GetDocumentAsync(new Wire.GetDocumentRequest { Key = key }, Options(cancellationToken)),
             r => r.Found ? new ConfigDocument(key, r.Version, r.Content.ToByteArray()) : null);
 
+    /// <inheritdoc />
+    public async ValueTask ReplaceReplicaAsync(SegmentId segment, ulong from, ulong to, CancellationToken cancellationToken = default) =>
+        await Call(null, c => c.ReplaceReplicaAsync(new Wire.ReplaceReplicaRequest { Segment = MetadataWire.ToWire(segment), From = from, To = to }, Options(cancellationToken)),
+            static _ => 0).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<UnderReplicatedSegment>> ListUnderReplicatedSegmentsAsync(IReadOnlySet<ulong> liveBrokers, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(liveBrokers);
+        var request = new Wire.ListUnderReplicatedRequest();
+        request.LiveBrokers.AddRange(liveBrokers);
+        return Call(null, c => c.ListUnderReplicatedAsync(request, Options(cancellationToken)),
+            r => (IReadOnlyList<UnderReplicatedSegment>)[.. r.Segments.Select(MetadataWire.FromWire)]);
+    }
+
     /// <summary>The brokers as this broker sees them.</summary>
     public ValueTask<IReadOnlyList<BrokerInfo>> ListBrokersAsync(CancellationToken cancellationToken = default) =>
         Call(null, c => c.ListBrokersAsync(new Wire.Empty(), Options(cancellationToken)),

@@ -61,6 +61,22 @@ internal sealed class MetadataGrpcService(LocalMetadataService local, ProxyingMe
             ? new Wire.GetDocumentResponse { Found = true, Version = d.Version, Content = Google.Protobuf.UnsafeByteOperations.UnsafeWrap(d.Content) }
             : new Wire.GetDocumentResponse());
 
+    public override Task<Wire.Empty> ReplaceReplica(Wire.ReplaceReplicaRequest request, ServerCallContext context) =>
+        Serve(context, async (s, ct) =>
+        {
+            await s.ReplaceReplicaAsync(MetadataWire.FromWire(request.Segment), request.From, request.To, ct).ConfigureAwait(false);
+            return new Wire.Empty();
+        });
+
+    // Always answered locally (the vnodes this broker leads): the caller asks every broker and merges.
+    public override async Task<Wire.ListUnderReplicatedResponse> ListUnderReplicated(Wire.ListUnderReplicatedRequest request, ServerCallContext context)
+    {
+        var segments = await local.ListUnderReplicatedSegmentsAsync(new HashSet<ulong>(request.LiveBrokers), context.CancellationToken).ConfigureAwait(false);
+        var response = new Wire.ListUnderReplicatedResponse();
+        response.Segments.AddRange(segments.Select(MetadataWire.ToWire));
+        return response;
+    }
+
     public override Task<Wire.ListBrokersResponse> ListBrokers(Wire.Empty request, ServerCallContext context)
     {
         var response = new Wire.ListBrokersResponse { AnsweredBy = directory.LocalBroker };

@@ -61,6 +61,16 @@ internal static class MetadataWire
         return wire;
     }
 
+    public static Wire.UnderReplicatedMessage ToWire(UnderReplicatedSegment u)
+    {
+        var segment = new Wire.SegmentMessage { Id = ToWire(u.Segment.Id), State = (uint)u.Segment.State, EndOffset = u.Segment.EndOffset };
+        segment.Replicas.AddRange(u.Segment.Replicas);
+        return new Wire.UnderReplicatedMessage { Topic = u.Topic, Segment = segment, BaseOffset = u.BaseOffset };
+    }
+
+    public static UnderReplicatedSegment FromWire(Wire.UnderReplicatedMessage w) =>
+        new(w.Topic, new SegmentInfo(FromWire(w.Segment.Id), (SegmentState)w.Segment.State, [.. w.Segment.Replicas], w.Segment.EndOffset), w.BaseOffset);
+
     public static TopicDescription FromWire(Wire.TopicDescriptionMessage w)
     {
         var topic = new TopicInfo(w.Name, FromWire(w.Policy), [.. w.RangeIds.Select(r => new RangeId(r))]);

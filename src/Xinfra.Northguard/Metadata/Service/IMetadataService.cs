@@ -46,4 +46,21 @@ public interface IMetadataService
 
     /// <summary>Reads a config-service document (linearizable); null when absent.</summary>
     ValueTask<ConfigDocument?> GetDocumentAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists the sealed segments holding a replica on a broker not in <paramref name="liveBrokers"/>, ordered by range
+    /// then sequence, across every vnode. Implementations that cannot enumerate every vnode throw
+    /// <see cref="NotSupportedException"/> (the default).
+    /// </summary>
+    ValueTask<IReadOnlyList<UnderReplicatedSegment>> ListUnderReplicatedSegmentsAsync(IReadOnlySet<ulong> liveBrokers, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("This metadata service cannot list under-replicated segments.");
+
+    /// <summary>
+    /// Records that the replica of sealed <paramref name="segment"/> on <paramref name="from"/> was replaced by a
+    /// complete copy on <paramref name="to"/>. Fails with <see cref="MetadataRequestException"/> when the segment is
+    /// not sealed, <paramref name="from"/> holds no replica or <paramref name="to"/> already holds one. The default
+    /// throws <see cref="NotSupportedException"/>.
+    /// </summary>
+    ValueTask ReplaceReplicaAsync(SegmentId segment, ulong from, ulong to, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("This metadata service cannot replace replicas.");
 }
