@@ -172,7 +172,21 @@ internal sealed partial class NorthguardTransportConsumer
 
         if (granted.Count > 0)
         {
-            await AssignAsync(granted, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await AssignAsync(granted, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or XinfraException)
+            {
+                // Not applied: keep the grants for the next read (they are still held at the coordinator).
+                lock (_lock)
+                {
+                    _pendingGrants.AddRange(granted);
+                    _changed.TrySetResult();
+                }
+
+                throw;
+            }
         }
     }
 
