@@ -69,6 +69,10 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
             if (state is not null && state.Leave(request.MemberId))
             {
                 GroupLog.MemberLeft(logger, state.Group, state.Topic, request.MemberId, state.Generation);
+                if (state.MemberCount == 0)
+                {
+                    _groups.Remove((request.Group, request.Topic));
+                }
             }
 
             return new GroupResponse { MemberId = request.MemberId, Generation = state?.Generation ?? 0, MemberCount = state?.MemberCount ?? 0 };
@@ -102,6 +106,13 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
         {
             state.Leave(member);
             GroupLog.MemberExpelled(logger, group, topic, member, state.Generation);
+        }
+
+        if (state.MemberCount == 0 && !create)
+        {
+            // Positions live in the metadata; an empty group keeps nothing here.
+            _groups.Remove((group, topic));
+            return null;
         }
 
         return state;
