@@ -30,10 +30,16 @@ public sealed class DataPathModule(DataPathOptions? options = null) : IBrokerMod
             sp.GetRequiredService<IMetadataService>(),
             sp.GetRequiredService<IBrokerDirectory>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Xinfra.Northguard.DataPath")));
+        services.AddSingleton(sp => new Groups.GroupCoordinator(
+            sp.GetRequiredService<DataPathEngine>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Xinfra.Northguard.Groups")));
     }
 
     /// <inheritdoc />
-    public void MapEndpoints(IEndpointRouteBuilder endpoints) => endpoints.MapGrpcService<NorthguardDataService>();
+    public void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<NorthguardDataService>();
+        endpoints.MapGrpcService<Groups.GroupCoordinatorService>();
+    }
 
     /// <inheritdoc />
     public Task StartAsync(IServiceProvider services, BrokerContext context, CancellationToken cancellationToken) =>

@@ -24,6 +24,7 @@ public sealed partial class NorthguardTransport : ITransport
     private readonly NorthguardConsumerClient _reader;
     private readonly ClientConnections _connections;
     private readonly PendingOperations _pending = new();
+    private readonly NorthguardGroupClient _groups;
 
     internal NorthguardTransport(TransportContext context, IReadOnlyList<string> endpoints)
     {
@@ -38,6 +39,7 @@ public sealed partial class NorthguardTransport : ITransport
         _metadata = new NorthguardMetadataClient(new NorthguardMetadataClientOptions { Bootstrap = endpoints, TimeProvider = context.TimeProvider });
         _reader = new NorthguardConsumerClient(_clientOptions);
         _connections = new ClientConnections(_clientOptions);
+        _groups = new NorthguardGroupClient(endpoints, context.ClusterName);
     }
 
     /// <inheritdoc />
@@ -49,6 +51,10 @@ public sealed partial class NorthguardTransport : ITransport
     internal NorthguardClientOptions ClientOptions => _clientOptions;
 
     internal NorthguardConsumerClient Reader => _reader;
+
+    internal NorthguardGroupClient Groups => _groups;
+
+    internal TimeProvider Time => _context.TimeProvider;
 
     /// <inheritdoc />
     public async ValueTask<TransportReceipt> ProduceAsync(PhysicalTopic topic, OutgoingRecord record, CancellationToken cancellationToken)
@@ -165,8 +171,8 @@ public sealed partial class NorthguardTransport : ITransport
             committed.Add(new TopicPartitionOffset(new TopicPartition(topic.Name, (long)range.RangeId), position ?? -1));
         }
 
-        // Northguard groups have no membership protocol yet: the number of members is unknown.
-        return new GroupDescription(groupId, -1, committed);
+        var group = await _groups.DescribeAsync(groupId, topic.Name, cancellationToken).ConfigureAwait(false);
+        return new GroupDescription(groupId, group.MemberCount, committed);
     }
 
     /// <inheritdoc />
@@ -177,6 +183,7 @@ public sealed partial class NorthguardTransport : ITransport
         await _reader.DisposeAsync().ConfigureAwait(false);
         _metadata.Dispose();
         _connections.Dispose();
+        _groups.Dispose();
     }
 
     /// <summary>

@@ -3,63 +3,65 @@ using Xinfra.Transport;
 
 namespace Xinfra.Northguard.Transport;
 
-/// <summary>Joining (every range is this member's), and one reader task per range feeding the record channel.</summary>
+/// <summary>One reader task per assigned range feeding the record channel; children start after their parents.</summary>
 internal sealed partial class NorthguardTransportConsumer
 {
+    /// <summary>Start positions of assigned ranges, kept until the range starts (a child waits for its parents).</summary>
+    private readonly Dictionary<ulong, long> _starts = [];
     private IReadOnlyList<NorthguardRange> _ranges = [];
 
-    private async Task JoinAsync(CancellationToken cancellationToken)
+    /// <summary>True when every parent of <paramref name="rangeId"/> was read to its end here (or no longer exists). Call under the lock.</summary>
+    private bool ParentsDone(ulong rangeId)
     {
-        _ranges = await _transport.Reader.GetRangesAsync(_topic.Name, cancellationToken).ConfigureAwait(false);
-        var partitions = _ranges.Select(r => new TopicPartition(_topic.Name, (long)r.RangeId)).ToList();
-        var starts = new Dictionary<ulong, long>();
-        foreach (var range in _ranges)
-        {
-            var committed = await _transport.Reader.FetchPositionAsync(_spec.GroupId, _topic.Name, range.RangeId, cancellationToken).ConfigureAwait(false);
-            starts[range.RangeId] = committed ?? (_spec.AutoOffsetReset == AutoOffsetReset.Earliest
-                ? 0
-                : await _transport.HighWatermarkAsync(_topic, range.RangeId, cancellationToken).ConfigureAwait(false));
-        }
+        var range = _ranges.FirstOrDefault(r => r.RangeId == rangeId);
+        return range is null || range.Parents.All(p => _finished.Contains(p) || !_ranges.Any(r => r.RangeId == p));
+    }
 
-        lock (_lock)
+    /// <summary>Starts assigned ranges whose parents are done. Call under the lock.</summary>
+    private void StartReadyRanges()
+    {
+        foreach (var (rangeId, offset) in _starts.ToArray())
         {
-            _assignment = partitions;
-            _joined = true;
-        }
-
-        _pendingStarts = starts;
-        _spec.Listener?.OnAssigned(this, partitions);
-        lock (_lock)
-        {
-            foreach (var range in _ranges)
+            if (!_readers.ContainsKey(rangeId) && !_finished.Contains(rangeId) && ParentsDone(rangeId))
             {
-                if (range.Parents.Count == 0 && !_readers.ContainsKey(range.RangeId))
-                {
-                    StartRange(range.RangeId, _pendingStarts.GetValueOrDefault(range.RangeId));
-                }
+                _starts.Remove(rangeId);
+                StartRange(rangeId, offset);
             }
         }
     }
 
-    private Dictionary<ulong, long> _pendingStarts = [];
-
     /// <summary>(Re)starts the reader of one range at <paramref name="offset"/>. Call under the lock.</summary>
     private void StartRange(ulong rangeId, long offset)
+    {
+        StopRange(rangeId);
+        var reader = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        _readers[rangeId] = reader;
+        _ = Task.Run(() => ReadRangeAsync(rangeId, offset, reader), CancellationToken.None);
+    }
+
+    /// <summary>Stops the reader of one range; its records still in the channel are dropped. Call under the lock.</summary>
+    private void StopRange(ulong rangeId)
     {
         if (_readers.Remove(rangeId, out var previous))
         {
             previous.Cancel();
             previous.Dispose();
         }
-
-        var reader = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        _readers[rangeId] = reader;
-        _ = Task.Run(() => ReadRangeAsync(rangeId, offset, reader.Token), CancellationToken.None);
     }
 
-    private async Task ReadRangeAsync(ulong rangeId, long offset, CancellationToken cancellationToken)
+    private async Task ReadRangeAsync(ulong rangeId, long offset, CancellationTokenSource reader)
     {
         var partition = new TopicPartition(_topic.Name, (long)rangeId);
+        CancellationToken cancellationToken;
+        try
+        {
+            cancellationToken = reader.Token;
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
         try
         {
             await foreach (var consumed in _transport.Reader.ConsumeRangeAsync(_topic.Name, rangeId, offset, cancellationToken).ConfigureAwait(false))
@@ -71,13 +73,12 @@ internal sealed partial class NorthguardTransportConsumer
                     headers[i] = new XinfraHeader(record.Headers![i].Name, record.Headers[i].Value);
                 }
 
-                await _records.Writer.WriteAsync(
-                    new IncomingRecord(_transport.Cluster, new TopicPartitionOffset(partition, consumed.Offset), record.Key, record.Value, headers, DateTimeOffset.FromUnixTimeMilliseconds(record.Timestamp)),
-                    cancellationToken).ConfigureAwait(false);
+                var incoming = new IncomingRecord(_transport.Cluster, new TopicPartitionOffset(partition, consumed.Offset), record.Key, record.Value, headers, DateTimeOffset.FromUnixTimeMilliseconds(record.Timestamp));
+                await _records.Writer.WriteAsync((incoming, reader), cancellationToken).ConfigureAwait(false);
             }
 
             // The range is retired and read to its end: start children whose parents are all done.
-            OnRangeFinished(rangeId);
+            await OnRangeFinishedAsync(rangeId, reader, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -88,25 +89,19 @@ internal sealed partial class NorthguardTransportConsumer
         }
     }
 
-    private void OnRangeFinished(ulong rangeId)
+    private async Task OnRangeFinishedAsync(ulong rangeId, CancellationTokenSource reader, CancellationToken cancellationToken)
     {
-        var ranges = _transport.Reader.GetRangesAsync(_topic.Name, _stop.Token).GetAwaiter().GetResult();
+        var ranges = await _transport.Reader.GetRangesAsync(_topic.Name, cancellationToken).ConfigureAwait(false);
         lock (_lock)
         {
-            _finished.Add(rangeId);
-            foreach (var child in ranges.Where(r => r.Parents.Contains(rangeId)))
+            if (!_readers.TryGetValue(rangeId, out var current) || !ReferenceEquals(current, reader))
             {
-                if (child.Parents.All(_finished.Contains) && !_readers.ContainsKey(child.RangeId))
-                {
-                    var tp = new TopicPartition(_topic.Name, (long)child.RangeId);
-                    if (!_assignment.Contains(tp))
-                    {
-                        _assignment = [.. _assignment, tp];
-                    }
-
-                    StartRange(child.RangeId, _pendingStarts.GetValueOrDefault(child.RangeId));
-                }
+                return;
             }
+
+            _ranges = ranges;
+            _finished.Add(rangeId);
+            StartReadyRanges();
         }
     }
 }

@@ -4,16 +4,18 @@ using Xinfra.Transport;
 namespace Xinfra.Northguard.Transport;
 
 /// <summary>
-/// A group member on Northguard. Northguard has no group membership protocol yet, so a member owns every range of its
-/// topic (run one member per group); positions are committed durably in the cluster. Ranges are read parents first:
-/// a child range starts once all its parents were read to their end, which keeps per-key order across splits.
+/// A group member on Northguard: joins the group's coordinator broker on the first read, heartbeats in the background
+/// and reads only the ranges the coordinator granted it; positions are committed durably in the cluster. A range that
+/// moves away is revoked inside <see cref="ReadAsync"/> (the listener commits) and only then released, so two members
+/// never read one range at once. Ranges are read parents first: a child range starts once all its parents were read
+/// to their end, which keeps per-key order across splits.
 /// </summary>
 internal sealed partial class NorthguardTransportConsumer : ITransportConsumer
 {
     private readonly NorthguardTransport _transport;
     private readonly ConsumerSpec _spec;
     private readonly PhysicalTopic _topic;
-    private readonly Channel<IncomingRecord> _records = Channel.CreateBounded<IncomingRecord>(4096);
+    private readonly Channel<(IncomingRecord Record, CancellationTokenSource Reader)> _records = Channel.CreateBounded<(IncomingRecord Record, CancellationTokenSource Reader)>(4096);
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
     private readonly Dictionary<ulong, CancellationTokenSource> _readers = [];
@@ -21,6 +23,7 @@ internal sealed partial class NorthguardTransportConsumer : ITransportConsumer
     private readonly HashSet<TopicPartition> _paused = [];
     private List<TopicPartition> _assignment = [];
     private bool _joined;
+    private bool _disposed;
 
     public NorthguardTransportConsumer(NorthguardTransport transport, ConsumerSpec spec)
     {
@@ -42,6 +45,7 @@ internal sealed partial class NorthguardTransportConsumer : ITransportConsumer
 
     public async ValueTask<IncomingRecord> ReadAsync(CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_joined)
         {
             await JoinAsync(cancellationToken).ConfigureAwait(false);
@@ -49,17 +53,42 @@ internal sealed partial class NorthguardTransportConsumer : ITransportConsumer
 
         while (true)
         {
-            var record = await _records.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            bool paused;
+            TaskCompletionSource changed;
             lock (_lock)
             {
-                paused = _paused.Contains(record.Position.TopicPartition) || !_readers.ContainsKey((ulong)record.Position.Partition);
+                changed = _changed;
             }
 
-            if (!paused)
+            if (changed.Task.IsCompleted)
             {
-                return record;
+                await RebalanceAsync(cancellationToken).ConfigureAwait(false);
+                continue;
             }
+
+            if (_records.Reader.TryRead(out var item))
+            {
+                if (IsCurrent(item.Record, item.Reader))
+                {
+                    return item.Record;
+                }
+
+                continue;
+            }
+
+            var wait = _records.Reader.WaitToReadAsync(cancellationToken).AsTask();
+            if (await Task.WhenAny(wait, changed.Task).ConfigureAwait(false) == wait && !await wait.ConfigureAwait(false))
+            {
+                throw new ObjectDisposedException(nameof(NorthguardTransportConsumer));
+            }
+        }
+    }
+
+    private bool IsCurrent(IncomingRecord record, CancellationTokenSource reader)
+    {
+        lock (_lock)
+        {
+            return !_paused.Contains(record.Position.TopicPartition)
+                && _readers.TryGetValue((ulong)record.Position.Partition, out var current) && ReferenceEquals(current, reader);
         }
     }
 
@@ -149,7 +178,18 @@ internal sealed partial class NorthguardTransportConsumer : ITransportConsumer
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await _stop.CancelAsync().ConfigureAwait(false);
+        if (_heartbeats is not null)
+        {
+            await _heartbeats.ConfigureAwait(false);
+        }
+
         lock (_lock)
         {
             foreach (var reader in _readers.Values)
@@ -160,6 +200,7 @@ internal sealed partial class NorthguardTransportConsumer : ITransportConsumer
             _readers.Clear();
         }
 
+        await LeaveAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
 }

@@ -16,7 +16,7 @@ public sealed class EmbeddedNorthguardFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
 
-public sealed class NorthguardTransportTests(EmbeddedNorthguardFixture northguard) : IClassFixture<EmbeddedNorthguardFixture>
+public sealed partial class NorthguardTransportTests(EmbeddedNorthguardFixture northguard) : IClassFixture<EmbeddedNorthguardFixture>
 {
     private ServiceProvider Services(string topic, string physical)
     {

@@ -10,7 +10,7 @@ public sealed class SegmentAgeTests
     public async Task OpenSegmentOlderThanPolicyAge_Sealed_ProducerContinuesOnNextSegment()
     {
         await using var cluster = await DataPathCluster.StartAsync(options: _ => DataPathCluster.Fast with { ReplicaTimeout = TimeSpan.FromMilliseconds(400) });
-        var description = await cluster.Metadata.CreateTopicAsync("aged", StoragePolicy.Default with { SegmentAge = TimeSpan.FromMilliseconds(300) }, 1);
+        var description = await cluster.Metadata.CreateTopicAsync("aged", StoragePolicy.Default with { SegmentAge = TimeSpan.FromSeconds(2) }, 1);
         ulong range = description.Ranges[0].Id.Value;
         await using var producer = new NorthguardProducerClient(cluster.ClientOptions());
         Assert.Equal(0, (await producer.ProduceAsync("aged", new NorthguardRecord(new byte[] { 1 }, Encoding.UTF8.GetBytes("0")))).Offset);

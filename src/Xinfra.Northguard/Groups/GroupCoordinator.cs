@@ -1,0 +1,131 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Xinfra.Northguard.DataPath;
+using Xinfra.Northguard.Protocol;
+
+namespace Xinfra.Northguard.Groups;
+
+/// <summary>
+/// Coordinates the consumer groups that hash to this broker: the coordinator of a group is the live broker at
+/// <c>fnv1a(group) % live</c> in broker id order. State is in memory: after a coordinator restart (or a move to
+/// another broker when liveness changes) members get <see cref="GroupError.UnknownMember"/> and rejoin. Time (session
+/// expiry) comes from the broker's <see cref="TimeProvider"/>.
+/// </summary>
+internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(string Group, string Topic), GroupState> _groups = [];
+
+    /// <summary>The endpoint of the group's coordinator when it is another broker; null when it is this one.</summary>
+    public string? OtherCoordinator(string group)
+    {
+        var live = engine.Directory.Brokers.Where(b => b.IsLive).OrderBy(b => b.Id).ToList();
+        if (live.Count == 0)
+        {
+            return null;
+        }
+
+        var chosen = live[(int)(Fnv1a(group) % (ulong)live.Count)];
+        return chosen.Id == engine.BrokerId ? null : engine.Directory.EndpointOf(chosen.Id);
+    }
+
+    public GroupResponse Join(JoinGroupRequest request)
+    {
+        var member = string.IsNullOrEmpty(request.MemberId) ? $"{request.Group}-{Guid.NewGuid():N}" : request.MemberId;
+        var timeout = TimeSpan.FromMilliseconds(Math.Clamp(request.SessionTimeoutMs, 100, 300_000));
+        lock (_lock)
+        {
+            var state = Sweep(request.Group, request.Topic, create: true)!;
+            state.Join(member, timeout, engine.Time.GetTimestamp());
+            GroupLog.MemberJoined(logger, state.Group, state.Topic, member, state.Generation);
+            return new GroupResponse { MemberId = member, Generation = state.Generation, MemberCount = state.MemberCount };
+        }
+    }
+
+    public async Task<GroupResponse> HeartbeatAsync(HeartbeatRequest request, CancellationToken cancellationToken)
+    {
+        var description = await engine.DescribeAsync(request.Topic, cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            var state = Sweep(request.Group, request.Topic, create: false);
+            if (state is null || !state.Contains(request.MemberId))
+            {
+                return new GroupResponse { Error = GroupError.UnknownMember, MemberId = request.MemberId };
+            }
+
+            var (target, granted) = state.Heartbeat(request.MemberId, request.Held, description.Ranges, engine.Time.GetTimestamp());
+            var response = new GroupResponse { MemberId = request.MemberId, Generation = state.Generation, MemberCount = state.MemberCount };
+            response.Target.AddRange(target);
+            response.Granted.AddRange(granted);
+            return response;
+        }
+    }
+
+    public GroupResponse Leave(LeaveGroupRequest request)
+    {
+        lock (_lock)
+        {
+            var state = Sweep(request.Group, request.Topic, create: false);
+            if (state is not null && state.Leave(request.MemberId))
+            {
+                GroupLog.MemberLeft(logger, state.Group, state.Topic, request.MemberId, state.Generation);
+                if (state.MemberCount == 0)
+                {
+                    _groups.Remove((request.Group, request.Topic));
+                }
+            }
+
+            return new GroupResponse { MemberId = request.MemberId, Generation = state?.Generation ?? 0, MemberCount = state?.MemberCount ?? 0 };
+        }
+    }
+
+    public GroupResponse Describe(DescribeGroupRequest request)
+    {
+        lock (_lock)
+        {
+            var state = Sweep(request.Group, request.Topic, create: false);
+            return new GroupResponse { Generation = state?.Generation ?? 0, MemberCount = state?.MemberCount ?? 0 };
+        }
+    }
+
+    /// <summary>The group, with members whose session expired removed. Call under the lock.</summary>
+    private GroupState? Sweep(string group, string topic, bool create)
+    {
+        if (!_groups.TryGetValue((group, topic), out var state))
+        {
+            if (!create)
+            {
+                return null;
+            }
+
+            state = new GroupState(group, topic);
+            _groups[(group, topic)] = state;
+        }
+
+        foreach (var member in state.Expired(engine.Time, engine.Time.GetTimestamp()))
+        {
+            state.Leave(member);
+            GroupLog.MemberExpelled(logger, group, topic, member, state.Generation);
+        }
+
+        if (state.MemberCount == 0 && !create)
+        {
+            // Positions live in the metadata; an empty group keeps nothing here.
+            _groups.Remove((group, topic));
+            return null;
+        }
+
+        return state;
+    }
+
+    private static ulong Fnv1a(string text)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var b in Encoding.UTF8.GetBytes(text))
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+
+        return hash;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Xinfra.Northguard.Protocol;
+
+namespace Xinfra.Northguard.Transport;
+
+/// <summary>
+/// Calls the group coordinator: starts at the last known coordinator (or a bootstrap broker), follows
+/// <see cref="GroupError.NotCoordinator"/> hints and moves on to the next broker when one is unreachable.
+/// </summary>
+internal sealed class NorthguardGroupClient(IReadOnlyList<string> endpoints, string cluster) : IDisposable
+{
+    private const int MaxAttempts = 8;
+    private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _coordinators = new(StringComparer.Ordinal);
+
+    public Task<GroupResponse> JoinAsync(string group, string topic, string memberId, TimeSpan sessionTimeout, CancellationToken cancellationToken) =>
+        CallAsync(group, (c, ct) => c.JoinGroupAsync(new JoinGroupRequest { Group = group, Topic = topic, MemberId = memberId, SessionTimeoutMs = (long)sessionTimeout.TotalMilliseconds }, cancellationToken: ct).ResponseAsync, cancellationToken);
+
+    public Task<GroupResponse> HeartbeatAsync(string group, string topic, string memberId, IEnumerable<ulong> held, CancellationToken cancellationToken)
+    {
+        var request = new HeartbeatRequest { Group = group, Topic = topic, MemberId = memberId };
+        request.Held.AddRange(held);
+        return CallAsync(group, (c, ct) => c.HeartbeatAsync(request, cancellationToken: ct).ResponseAsync, cancellationToken);
+    }
+
+    public Task<GroupResponse> LeaveAsync(string group, string topic, string memberId, CancellationToken cancellationToken) =>
+        CallAsync(group, (c, ct) => c.LeaveGroupAsync(new LeaveGroupRequest { Group = group, Topic = topic, MemberId = memberId }, cancellationToken: ct).ResponseAsync, cancellationToken);
+
+    public Task<GroupResponse> DescribeAsync(string group, string topic, CancellationToken cancellationToken) =>
+        CallAsync(group, (c, ct) => c.DescribeGroupAsync(new DescribeGroupRequest { Group = group, Topic = topic }, cancellationToken: ct).ResponseAsync, cancellationToken);
+
+    private async Task<GroupResponse> CallAsync(string group, Func<NorthguardGroups.NorthguardGroupsClient, CancellationToken, Task<GroupResponse>> call, CancellationToken cancellationToken)
+    {
+        var endpoint = _coordinators.TryGetValue(group, out var known) ? known : endpoints[0];
+        var next = 0;
+        RpcException? last = null;
+        for (var attempt = 0; attempt < MaxAttempts + endpoints.Count; attempt++)
+        {
+            try
+            {
+                var response = await call(Client(endpoint), cancellationToken).ConfigureAwait(false);
+                if (response.Error != GroupError.NotCoordinator)
+                {
+                    _coordinators[group] = endpoint;
+                    return response;
+                }
+
+                endpoint = string.IsNullOrEmpty(response.CoordinatorEndpoint) ? endpoints[next++ % endpoints.Count] : response.CoordinatorEndpoint;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unimplemented && !cancellationToken.IsCancellationRequested)
+            {
+                last = e;
+                _coordinators.TryRemove(group, out _);
+                endpoint = endpoints[next++ % endpoints.Count];
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
+            catch (RpcException e)
+            {
+                throw new ConsumeException($"Cluster '{cluster}': group '{group}' request failed: {e.Status.Detail}", e) { Cluster = cluster };
+            }
+        }
+
+        throw new ConsumeException($"Cluster '{cluster}': no coordinator answered for group '{group}'.", last) { Cluster = cluster };
+    }
+
+    private NorthguardGroups.NorthguardGroupsClient Client(string endpoint)
+    {
+        var address = endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "http://" + endpoint;
+        return new NorthguardGroups.NorthguardGroupsClient(_channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a)));
+    }
+
+    public void Dispose()
+    {
+        foreach (var channel in _channels.Values)
+        {
+            channel.Dispose();
+        }
+
+        _channels.Clear();
+    }
+}

@@ -1,0 +1,85 @@
+using Xinfra.Northguard.Groups;
+using Xinfra.Northguard.Metadata.Model;
+using Xinfra.Northguard.Metadata.Ring;
+
+namespace Xinfra.IntegrationTests.Northguard;
+
+/// <summary>The coordinator's group state on its own, with a manual clock: handover order, splits and expiry.</summary>
+public sealed class GroupStateTests
+{
+    private static readonly IReadOnlyList<RangeInfo> FourRanges = [Range(1), Range(2), Range(3), Range(4)];
+
+    [Fact]
+    public void Heartbeat_MovedRange_IsGrantedOnlyAfterTheOldOwnerReleasedIt()
+    {
+        var clock = new ManualClock();
+        var group = new GroupState("g", "t");
+        group.Join("a", TimeSpan.FromSeconds(10), clock.GetTimestamp());
+        var (_, grantedA) = group.Heartbeat("a", [], FourRanges, clock.GetTimestamp());
+        Assert.Equal([1UL, 2, 3, 4], grantedA);
+
+        group.Join("b", TimeSpan.FromSeconds(10), clock.GetTimestamp());
+        Assert.Equal(2, group.Generation);
+        var (targetB, grantedB) = group.Heartbeat("b", [], FourRanges, clock.GetTimestamp());
+        Assert.Equal([2UL, 4], targetB);
+        Assert.Empty(grantedB);
+
+        var (targetA, _) = group.Heartbeat("a", [1, 2, 3, 4], FourRanges, clock.GetTimestamp());
+        Assert.Equal([1UL, 3], targetA);
+        group.Heartbeat("a", [1, 3], FourRanges, clock.GetTimestamp());
+        (_, grantedB) = group.Heartbeat("b", [], FourRanges, clock.GetTimestamp());
+        Assert.Equal([2UL, 4], grantedB);
+    }
+
+    [Fact]
+    public void Heartbeat_SplitChildren_FollowTheMemberOfTheirParent()
+    {
+        var clock = new ManualClock();
+        var group = new GroupState("g", "t");
+        group.Join("a", TimeSpan.FromSeconds(10), clock.GetTimestamp());
+        group.Join("b", TimeSpan.FromSeconds(10), clock.GetTimestamp());
+        IReadOnlyList<RangeInfo> ranges = [Range(1), Range(2), Range(5, 1), Range(6, 1), Range(7, 6)];
+
+        var (targetA, _) = group.Heartbeat("a", [], ranges, clock.GetTimestamp());
+        var (targetB, _) = group.Heartbeat("b", [], ranges, clock.GetTimestamp());
+
+        Assert.Equal([1UL, 5, 6, 7], targetA);
+        Assert.Equal([2UL], targetB);
+    }
+
+    [Fact]
+    public void Expired_MemberThatMissedItsHeartbeats_IsExpelledAndFreesItsRanges()
+    {
+        var clock = new ManualClock();
+        var group = new GroupState("g", "t");
+        group.Join("a", TimeSpan.FromSeconds(10), clock.GetTimestamp());
+        group.Join("b", TimeSpan.FromSeconds(10), clock.GetTimestamp());
+        group.Heartbeat("a", [], FourRanges, clock.GetTimestamp());
+
+        clock.Advance(TimeSpan.FromSeconds(6));
+        group.Heartbeat("b", [], FourRanges, clock.GetTimestamp());
+        clock.Advance(TimeSpan.FromSeconds(6));
+        var expired = group.Expired(clock, clock.GetTimestamp());
+
+        Assert.Equal(["a"], expired);
+        Assert.True(group.Leave("a"));
+        Assert.Equal(1, group.MemberCount);
+        var (target, granted) = group.Heartbeat("b", [], FourRanges, clock.GetTimestamp());
+        Assert.Equal([1UL, 2, 3, 4], target);
+        Assert.Equal([1UL, 2, 3, 4], granted);
+    }
+
+    private static RangeInfo Range(ulong id, params ulong[] parents) =>
+        new(new RangeId(id), "t", 0, ulong.MaxValue, RangeState.Active, [.. parents.Select(p => new RangeId(p))], [], 0);
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
+}
