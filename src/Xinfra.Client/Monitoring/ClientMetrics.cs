@@ -25,6 +25,9 @@ internal static class ClientMetrics
     public static readonly Counter<long> ConsumedBytes = XinfraTelemetry.Meter.CreateCounter<long>(
         "xinfra.consume.bytes", "By", "Key, value and header bytes delivered to the application.");
 
+    public static readonly Counter<long> CommitFailures = XinfraTelemetry.Meter.CreateCounter<long>(
+        "xinfra.consume.commit_failures", "{failure}", "Commits the cluster refused; outcome=deferred (retried later) or abandoned (records will be delivered again).");
+
     public static readonly Counter<long> ConfigRejected = XinfraTelemetry.Meter.CreateCounter<long>(
         "xinfra.config.rejected", "{change}", "Configuration changes refused as invalid (the last good one stays).");
 

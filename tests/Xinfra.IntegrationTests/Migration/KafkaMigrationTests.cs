@@ -47,7 +47,7 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka, EmbeddedNorthgua
     public Task KafkaToInMemory_FlipsForwardAndBack_EveryRecordOnceInKeyOrder() => RunAsync("InMemory", members: 2);
 
     [Fact]
-    public Task KafkaToNorthguard_FlipsForwardAndBack_EveryRecordOnceInKeyOrder() => RunAsync("Northguard", members: 1);
+    public Task KafkaToNorthguard_FlipsForwardAndBack_EveryRecordOnceInKeyOrder() => RunAsync("Northguard", members: 2);
 
     private async Task RunAsync(string target, int members)
     {
@@ -61,6 +61,26 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka, EmbeddedNorthgua
         var monitor = provider.GetRequiredService<XinfraConfigurationMonitor>();
 
         var acked = new ConcurrentDictionary<string, byte>();
+        var abandonedCommits = 0;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "xinfra.consume.commit_failures")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "outcome" && (string?)tag.Value == "abandoned")
+                {
+                    Interlocked.Increment(ref abandonedCommits);
+                }
+            }
+        });
+        listener.Start();
         var delivered = new ConcurrentQueue<(string Key, int Seq, string Cluster)>();
         using var stopProducing = new CancellationTokenSource();
         using var stopConsuming = new CancellationTokenSource(TimeSpan.FromMinutes(3));
@@ -129,11 +149,19 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka, EmbeddedNorthgua
         await Task.WhenAll(consumers);
 
         var all = delivered.ToList();
-        var twice = all.GroupBy(d => $"{d.Key}:{d.Seq}").Where(g => g.Count() > 1).Select(g => $"{g.Key}@{string.Join("+", g.Select(d => d.Cluster))}").ToList();
-        Assert.True(twice.Count == 0, $"delivered twice: {string.Join(", ", twice.Take(10))}");
+        var repeated = all.GroupBy(d => $"{d.Key}:{d.Seq}").Where(g => g.Count() > 1).ToList();
+
+        // Never twice across epochs: that would be a cutover bug.
+        var acrossEpochs = repeated.Where(g => g.Select(d => d.Cluster).Distinct().Count() > 1).Select(g => $"{g.Key}@{string.Join("+", g.Select(d => d.Cluster))}").ToList();
+        Assert.True(acrossEpochs.Count == 0, $"delivered from both epochs: {string.Join(", ", acrossEpochs.Take(10))}");
+
+        // Within one epoch, only after a commit the cluster refused for good (a member expelled on a starved machine):
+        // Kafka's at-least-once, reported by xinfra.consume.commit_failures.
+        var sameEpoch = repeated.Select(g => g.Key).ToList();
+        Assert.True(sameEpoch.Count == 0 || Volatile.Read(ref abandonedCommits) > 0, $"delivered twice without a refused commit: {string.Join(", ", sameEpoch.Take(10))}");
         foreach (var perKey in all.GroupBy(d => d.Key))
         {
-            var order = perKey.Select(d => d.Seq).ToList();
+            var order = perKey.Select(d => d.Seq).Distinct().ToList();
             Assert.True(order.SequenceEqual(Enumerable.Range(0, order.Count)),
                 $"key {perKey.Key} out of order: {string.Join(" ", perKey.Select(d => $"{d.Seq}@{d.Cluster}"))}");
         }
