@@ -1,17 +1,9 @@
-using Microsoft.Extensions.Configuration;
-using System.Text;
 using Xinfra.Client.Tests.Support;
 
 namespace Xinfra.Client.Tests.Configuration;
 
 public sealed class PhaseTransitionTests
 {
-    private static XinfraOptions Options(string json)
-    {
-        var options = new XinfraOptions();
-        new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build().GetSection("Xinfra").Bind(options);
-        return options;
-    }
 
     [Theory]
     [InlineData("SourceOnly", "DualWriteReadSource")]
@@ -23,7 +15,7 @@ public sealed class PhaseTransitionTests
     public async Task OneStep_ForwardOrBack_IsApplied(string from, string to)
     {
         await using var host = TestHost.FromJson(TestHost.Migrating(from));
-        Assert.True(host.Configuration.TryApply(Options(TestHost.Migrating(to)), out var errors), errors);
+        Assert.True(host.Configuration.TryApply(TestHost.Options(TestHost.Migrating(to)), out var errors), errors);
         Assert.Equal(Enum.Parse<MigrationPhase>(to), host.Configuration.Current.Route("orders").Phase);
     }
 
@@ -35,7 +27,7 @@ public sealed class PhaseTransitionTests
     public async Task SkippingAPhase_IsRefused_AndNamesTheAllowedSteps(string from, string to)
     {
         await using var host = TestHost.FromJson(TestHost.Migrating(from));
-        Assert.False(host.Configuration.TryApply(Options(TestHost.Migrating(to)), out var errors));
+        Assert.False(host.Configuration.TryApply(TestHost.Options(TestHost.Migrating(to)), out var errors));
         Assert.Contains($"Xinfra:Topics:orders:Phase: {from} -> {to} skips a phase", errors, StringComparison.Ordinal);
         Assert.Equal(Enum.Parse<MigrationPhase>(from), host.Configuration.Current.Route("orders").Phase);
     }
@@ -45,7 +37,7 @@ public sealed class PhaseTransitionTests
     {
         await using var host = TestHost.FromJson(TestHost.Migrating("DualWriteReadSource"));
         var moved = TestHost.Migrating("DualWriteReadSource").Replace("\"Topic\": \"orders.ng\"", "\"Topic\": \"orders.ng2\"", StringComparison.Ordinal);
-        Assert.False(host.Configuration.TryApply(Options(moved), out var errors));
+        Assert.False(host.Configuration.TryApply(TestHost.Options(moved), out var errors));
         Assert.Contains("Xinfra:Topics:orders:Epochs: the source or target epoch cannot change while the topic is in DualWriteReadSource", errors, StringComparison.Ordinal);
     }
 
@@ -57,7 +49,7 @@ public sealed class PhaseTransitionTests
             "{ \"Cluster\": \"new\", \"Topic\": \"orders.ng\" } ]",
             "{ \"Cluster\": \"new\", \"Topic\": \"orders.ng\" }, { \"Cluster\": \"old\", \"Topic\": \"orders.back\" } ]",
             StringComparison.Ordinal);
-        Assert.True(host.Configuration.TryApply(Options(next), out var errors), errors);
+        Assert.True(host.Configuration.TryApply(TestHost.Options(next), out var errors), errors);
         var route = host.Configuration.Current.Route("orders");
         Assert.Equal(("new", "orders.ng"), (route.Source.Cluster, route.Source.Name));
         Assert.Equal("new", Assert.Single(route.WriteTo).Cluster);

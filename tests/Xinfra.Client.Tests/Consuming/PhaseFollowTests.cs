@@ -1,17 +1,9 @@
-using Microsoft.Extensions.Configuration;
-using System.Text;
 using Xinfra.Client.Tests.Support;
 
 namespace Xinfra.Client.Tests.Consuming;
 
 public sealed class PhaseFollowTests
 {
-    private static XinfraOptions Options(string json)
-    {
-        var options = new XinfraOptions();
-        new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build().GetSection("Xinfra").Bind(options);
-        return options;
-    }
 
     [Fact]
     public async Task RunningConsumer_FollowsTheReadEpoch_WhenThePhaseFlips()
@@ -33,7 +25,7 @@ public sealed class PhaseFollowTests
 
         // The reader is parked in a read on the source; the flip must wake it and move it to the target.
         var second = enumerator.MoveNextAsync();
-        Assert.True(host.Configuration.TryApply(Options(TestHost.Migrating("DualWriteReadTarget")), out _));
+        Assert.True(host.Configuration.TryApply(TestHost.Options(TestHost.Migrating("DualWriteReadTarget")), out _));
         await Eventually.TrueAsync(() => consumer.Assignment.Count == 4, "joined on the target (4 partitions)");
         await producer.ProduceAsync("k", "two");
 

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
-using Microsoft.Extensions.Configuration;
 using Xinfra.Client.Tests.Support;
 
 namespace Xinfra.Client.Tests.Migration;
@@ -12,12 +10,7 @@ namespace Xinfra.Client.Tests.Migration;
 /// </summary>
 public sealed class CutoverTests
 {
-    private static XinfraOptions Options(string phase)
-    {
-        var options = new XinfraOptions();
-        new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(TestHost.Migrating(phase)))).Build().GetSection("Xinfra").Bind(options);
-        return options;
-    }
+    private static XinfraOptions Options(string phase) => TestHost.Options(TestHost.Migrating(phase));
 
     private sealed class Scenario(TestHost host) : IAsyncDisposable
     {

@@ -70,12 +70,6 @@ public sealed class DivergenceTests
 
 public sealed class CutoverGateTests
 {
-    private static XinfraOptions Options(string json)
-    {
-        var options = new XinfraOptions();
-        new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build().GetSection("Xinfra").Bind(options);
-        return options;
-    }
 
     [Fact]
     public async Task FlipToTarget_RefusedUntilTheGateMeasuredNoDivergence_ThenAllowed()
@@ -92,13 +86,13 @@ public sealed class CutoverGateTests
             await producer.ProduceAsync(new XinfraMessage<string, string> { Key = "k", Value = $"{i}", Timestamp = time.GetUtcNow().AddSeconds(-60 + i) });
         }
 
-        Assert.False(host.Configuration.TryApply(Options(TestHost.Migrating("DualWriteReadTarget")), out var before));
+        Assert.False(host.Configuration.TryApply(TestHost.Options(TestHost.Migrating("DualWriteReadTarget")), out var before));
         Assert.Contains("Xinfra:Topics:orders:Phase: the cutover gate refuses DualWriteReadTarget: no divergence measurement yet", before, StringComparison.Ordinal);
 
         var service = host.Services.GetRequiredService<DivergenceGateService>();
         await service.CheckOnceAsync(CancellationToken.None);
         Assert.Equal(20, host.Services.GetRequiredService<DivergenceGate>().Latest("orders")!.Source.Count);
-        Assert.True(host.Configuration.TryApply(Options(TestHost.Migrating("DualWriteReadTarget")), out var errors), errors);
+        Assert.True(host.Configuration.TryApply(TestHost.Options(TestHost.Migrating("DualWriteReadTarget")), out var errors), errors);
     }
 
     [Fact]
@@ -116,11 +110,11 @@ public sealed class CutoverGateTests
         await source.ProduceAsync(physical, new OutgoingRecord(null, new byte[] { 1 }, [new XinfraHeader(RecordHeaderNames.MessageId, "lagging:7"u8.ToArray())], time.GetUtcNow().AddSeconds(-30)), default);
         await host.Services.GetRequiredService<DivergenceGateService>().CheckOnceAsync(CancellationToken.None);
 
-        Assert.False(host.Configuration.TryApply(Options(TestHost.Migrating("DualWriteReadTarget")), out var refused));
+        Assert.False(host.Configuration.TryApply(TestHost.Options(TestHost.Migrating("DualWriteReadTarget")), out var refused));
         Assert.Contains("diverge by 1 records", refused, StringComparison.Ordinal);
         Assert.Contains("source only: lagging:7", refused, StringComparison.Ordinal);
 
         var forced = TestHost.Migrating("DualWriteReadTarget").Replace("\"Phase\": \"DualWriteReadTarget\"", "\"Phase\": \"DualWriteReadTarget\", \"ForceCutover\": true", StringComparison.Ordinal);
-        Assert.True(host.Configuration.TryApply(Options(forced), out var errors), errors);
+        Assert.True(host.Configuration.TryApply(TestHost.Options(forced), out var errors), errors);
     }
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Xinfra.Client.Tests.Support;
 using Xinfra.Migration;
@@ -9,12 +7,7 @@ namespace Xinfra.Client.Tests.Migration;
 
 public sealed class MirrorTests
 {
-    private static XinfraOptions Options(string phase)
-    {
-        var options = new XinfraOptions();
-        new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(TestHost.Migrating(phase)))).Build().GetSection("Xinfra").Bind(options);
-        return options;
-    }
+    private static XinfraOptions Options(string phase) => TestHost.Options(TestHost.Migrating(phase));
 
     [Fact]
     public async Task Backfill_ThenDualWrite_NewGroupOnTargetReadsTheWholeHistoryOnceInKeyOrder()

@@ -1,6 +1,4 @@
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Configuration;
-using System.Text;
 using Xinfra.Client.Tests.Support;
 
 namespace Xinfra.Client.Tests.Monitoring;
@@ -50,9 +48,7 @@ public sealed class MetricsTests
         var before = Collect(l => l.RecordObservableInstruments());
         Assert.Contains(("xinfra.topic.phase", 1L, "orders"), before);
 
-        var options = new XinfraOptions();
-        new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(TestHost.Migrating("DualWriteReadTarget")))).Build().GetSection("Xinfra").Bind(options);
-        Assert.True(host.Configuration.TryApply(options, out _));
+        Assert.True(host.Configuration.TryApply(TestHost.Options(TestHost.Migrating("DualWriteReadTarget")), out _));
         var after = Collect(l => l.RecordObservableInstruments());
         Assert.Contains(("xinfra.topic.phase", 2L, "orders"), after);
     }

@@ -33,6 +33,14 @@ internal sealed class TestHost : IAsyncDisposable
 
     public XinfraConfigurationMonitor Configuration => _provider.GetRequiredService<XinfraConfigurationMonitor>();
 
+    /// <summary>Binds an <c>Xinfra</c> section from JSON, as a config-service push would deliver it.</summary>
+    public static XinfraOptions Options(string json)
+    {
+        var options = new XinfraOptions();
+        new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))).Build().GetSection("Xinfra").Bind(options);
+        return options;
+    }
+
     public InMemoryCluster Cluster(string bootstrap) => _provider.GetRequiredService<InMemoryClusters>().Get(bootstrap);
 
     public ValueTask DisposeAsync() => _provider.DisposeAsync();
