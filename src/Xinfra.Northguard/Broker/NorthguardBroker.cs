@@ -86,7 +86,7 @@ public sealed class NorthguardBroker : IAsyncDisposable
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Context.Endpoint = address.Replace("[::]", Context.Options.Host, StringComparison.Ordinal);
+        Context.Endpoint = Context.Options.AdvertisedEndpoint ?? address.Replace("[::]", Context.Options.Host, StringComparison.Ordinal);
         foreach (var module in _modules)
         {
             await module.StartAsync(app.Services, Context, cancellationToken).ConfigureAwait(false);

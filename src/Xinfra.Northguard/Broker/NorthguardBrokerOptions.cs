@@ -17,4 +17,10 @@ public sealed record NorthguardBrokerOptions
 
     /// <summary>Attributes that placement policies can constrain (e.g. <c>zone</c>).</summary>
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The <c>http://host:port</c> other brokers and clients should use to reach this broker, when it differs from the
+    /// listen address (e.g. listening on 0.0.0.0). <value>The default is null: the listen address.</value>
+    /// </summary>
+    public string? AdvertisedEndpoint { get; init; }
 }
