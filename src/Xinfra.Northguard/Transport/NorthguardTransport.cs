@@ -29,11 +29,18 @@ public sealed partial class NorthguardTransport : ITransport
     internal NorthguardTransport(TransportContext context, IReadOnlyList<string> endpoints)
     {
         _context = context;
+        Settings = NorthguardTransportSettings.From(context);
         _clientOptions = new NorthguardClientOptions
         {
             Endpoints = endpoints,
             MaxRecordBytes = context.Cluster.MaxRecordBytes,
             TimeProvider = context.TimeProvider,
+            Linger = Settings.ProducerLinger,
+            BatchMaxBytes = Settings.ProducerBatchMaxBytes,
+            ConsumeCreditRecords = Settings.ConsumerCreditRecords,
+            ConsumeCreditBytes = Settings.ConsumerCreditBytes,
+            RetryDelay = Settings.RetryBackoff,
+            MaxRetries = Settings.Retries,
         };
         _producer = new NorthguardProducerClient(_clientOptions);
         _metadata = new NorthguardMetadataClient(new NorthguardMetadataClientOptions { Bootstrap = endpoints, TimeProvider = context.TimeProvider });
@@ -49,6 +56,9 @@ public sealed partial class NorthguardTransport : ITransport
     public string Cluster => _context.ClusterName;
 
     internal NorthguardClientOptions ClientOptions => _clientOptions;
+
+    /// <summary>The cluster's transport settings (from <c>Xinfra:Clusters:*:Settings</c>).</summary>
+    public NorthguardTransportSettings Settings { get; }
 
     internal NorthguardConsumerClient Reader => _reader;
 

@@ -6,10 +6,10 @@ namespace Xinfra.Northguard.Transport;
 internal sealed partial class NorthguardTransportConsumer
 {
     /// <summary>How long the coordinator waits for a heartbeat before it expels the member.</summary>
-    internal static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(10);
+    private TimeSpan SessionTimeout => _transport.Settings.GroupSessionTimeout;
 
     /// <summary>The time between heartbeats (a release is reported at once).</summary>
-    internal static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(200);
+    private TimeSpan HeartbeatInterval => _transport.Settings.GroupHeartbeatInterval;
 
     /// <summary>Ranges this member holds: applied ones and grants not applied yet. The coordinator sees this set.</summary>
     private readonly HashSet<ulong> _held = [];
