@@ -19,7 +19,14 @@ public sealed partial class NorthguardConsumerClient
             try
             {
                 var route = await _connections.RouteAsync(topic, cancellationToken).ConfigureAwait(false);
-                (endpoint, bool ended) = PickEndpoint(route, rangeId, offset);
+                (endpoint, bool ended, long retained) = PickEndpoint(route, rangeId, offset);
+                if (retained > offset)
+                {
+                    // Retention deleted the records before `retained`: reading goes on from the oldest one kept (as
+                    // Kafka's auto.offset.reset=earliest does); the offsets of the records returned show the gap.
+                    offset = retained;
+                }
+
                 if (ended)
                 {
                     yield break;
@@ -138,8 +145,11 @@ public sealed partial class NorthguardConsumerClient
         return await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false) ? call.ResponseStream.Current : null;
     }
 
-    /// <summary>The broker serving <paramref name="offset"/> of the range, or that the retired range is read out.</summary>
-    private static (string? Endpoint, bool Ended) PickEndpoint(RouteResponse route, ulong rangeId, long offset)
+    /// <summary>
+    /// The broker serving <paramref name="offset"/> of the range, or that the retired range is read out; and the
+    /// offset reading continues from (past the segments retention deleted).
+    /// </summary>
+    private static (string? Endpoint, bool Ended, long Offset) PickEndpoint(RouteResponse route, ulong rangeId, long offset)
     {
         var range = route.Ranges.FirstOrDefault(r => r.RangeId == rangeId)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"The topic has no range {rangeId}."));
@@ -148,25 +158,29 @@ public sealed partial class NorthguardConsumerClient
         {
             if (!segment.Sealed)
             {
-                return (ClientConnections.EndpointOf(route, segment.Replicas[0]), false);
+                return (ClientConnections.EndpointOf(route, segment.Replicas[0]), false, offset);
             }
 
-            if (offset < segment.EndOffset)
+            if (segment.Deleted)
+            {
+                offset = Math.Max(offset, segment.EndOffset);
+            }
+            else if (offset < segment.EndOffset)
             {
                 foreach (ulong replica in segment.Replicas)
                 {
                     if (ClientConnections.EndpointOf(route, replica) is { } live)
                     {
-                        return (live, false);
+                        return (live, false, offset);
                     }
                 }
 
-                return (null, false);
+                return (null, false, offset);
             }
 
             baseOffset = segment.EndOffset;
         }
 
-        return (null, !range.Active && offset >= baseOffset);
+        return (null, !range.Active && offset >= baseOffset, offset);
     }
 }

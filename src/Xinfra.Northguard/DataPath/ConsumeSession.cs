@@ -81,6 +81,13 @@ internal sealed partial class ConsumeSession(DataPathEngine engine)
                 continue;
             }
 
+            if (segment.State == SegmentState.Deleted)
+            {
+                // Removed by retention: the client's route shows it deleted and moves on to the first retained offset.
+                await MovedAsync(responses, offset, token).ConfigureAwait(false);
+                return;
+            }
+
             long storeId = StoreIds.Of(segment.Id);
             if (segment.State == SegmentState.Sealed)
             {

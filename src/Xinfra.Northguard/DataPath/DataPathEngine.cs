@@ -25,6 +25,7 @@ internal sealed partial class DataPathEngine : IAsyncDisposable
     private ISparseIndex? _index;
     private FpsStore? _store;
     private Rereplication.SegmentRereplicator? _rereplicator;
+    private Retention.SegmentReclaimer? _reclaimer;
     private int _disposed;
 
     public DataPathEngine(BrokerContext context, DataPathOptions options, IMetadataService metadata, IBrokerDirectory directory, ILogger logger)
@@ -63,7 +64,12 @@ internal sealed partial class DataPathEngine : IAsyncDisposable
         _store = await FpsStore.OpenAsync(_device, _index, Options.Store, Time, null, cancellationToken).ConfigureAwait(false);
         _rereplicator = new Rereplication.SegmentRereplicator(this);
         _rereplicator.Start();
+        _reclaimer = new Retention.SegmentReclaimer(this);
+        _reclaimer.Start();
     }
+
+    /// <summary>This broker's reclaimer of deleted segments (null before start).</summary>
+    public Retention.SegmentReclaimer? Reclaimer => _reclaimer;
 
     /// <summary>A client for the data service of broker <paramref name="brokerId"/>.</summary>
     public ProtocolClient Peer(ulong brokerId)
@@ -104,6 +110,11 @@ internal sealed partial class DataPathEngine : IAsyncDisposable
         if (_rereplicator is not null)
         {
             await _rereplicator.StopAsync().ConfigureAwait(false);
+        }
+
+        if (_reclaimer is not null)
+        {
+            await _reclaimer.StopAsync().ConfigureAwait(false);
         }
 
         foreach (var channel in _channels.Values)

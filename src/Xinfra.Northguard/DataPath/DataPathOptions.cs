@@ -38,4 +38,10 @@ public sealed record DataPathOptions
     /// receive; <see cref="TimeSpan.Zero"/> disables re-replication. <value>The default value is 30 seconds.</value>
     /// </summary>
     public TimeSpan RereplicationInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often the broker drops its copies of segments the metadata no longer keeps (deleted by retention, or of a
+    /// deleted topic); <see cref="TimeSpan.Zero"/> disables it. <value>The default value is 30 seconds.</value>
+    /// </summary>
+    public TimeSpan ReclaimInterval { get; init; } = TimeSpan.FromSeconds(30);
 }

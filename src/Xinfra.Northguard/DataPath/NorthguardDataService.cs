@@ -28,7 +28,7 @@ internal sealed class NorthguardDataService(DataPathEngine engine) : Protocol.No
             {
                 if (segment.Id.Range == range.Id)
                 {
-                    var s = new SegmentRoute { Sequence = segment.Id.Sequence, Sealed = segment.State == SegmentState.Sealed, EndOffset = segment.EndOffset };
+                    var s = new SegmentRoute { Sequence = segment.Id.Sequence, Sealed = segment.State != SegmentState.Open, Deleted = segment.State == SegmentState.Deleted, EndOffset = segment.EndOffset };
                     s.Replicas.AddRange(segment.Replicas);
                     route.Segments.Add(s);
                 }

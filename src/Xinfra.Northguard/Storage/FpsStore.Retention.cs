@@ -74,6 +74,26 @@ public sealed partial class FpsStore
         return deleted;
     }
 
+    /// <summary>
+    /// Deletes one segment (its file and index entries), open or sealed: for segments the cluster no longer keeps.
+    /// Reads of its offsets then fail as trimmed. Returns false when the segment does not exist.
+    /// </summary>
+    public bool DeleteSegment(long segmentId)
+    {
+        lock (_maintenanceLock)
+        {
+            if (!_segments.TryGetValue(segmentId, out var segment) || segment.IsDeleted)
+            {
+                return false;
+            }
+
+            long size = segment.File.Length;
+            Delete(segment);
+            Log.RetentionDeleted(_logger, segment.Id, segment.Header.Topic, size);
+            return true;
+        }
+    }
+
     private void Delete(Segment segment)
     {
         _deleted[segment.Id] = (segment.Header.BaseOffset, segment.View.Next);

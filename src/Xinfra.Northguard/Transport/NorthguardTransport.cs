@@ -162,8 +162,7 @@ public sealed partial class NorthguardTransport : ITransport
         var result = new List<PartitionInfo>(ranges.Count);
         foreach (var range in ranges)
         {
-            var high = await HighWatermarkAsync(topic, range.RangeId, cancellationToken).ConfigureAwait(false);
-            result.Add(new PartitionInfo(new TopicPartition(topic.Name, (long)range.RangeId), new WatermarkOffsets(0, high)));
+            result.Add(new PartitionInfo(new TopicPartition(topic.Name, (long)range.RangeId), await WatermarksAsync(topic, range.RangeId, cancellationToken).ConfigureAwait(false)));
         }
 
         return result;
@@ -200,9 +199,22 @@ public sealed partial class NorthguardTransport : ITransport
     /// The offset after the last record of a range that is durable on every replica: a sealed last segment's end, or
     /// for the open segment the smallest durable end its replicas report.
     /// </summary>
-    internal async Task<long> HighWatermarkAsync(PhysicalTopic topic, ulong rangeId, CancellationToken cancellationToken)
+    internal async Task<long> HighWatermarkAsync(PhysicalTopic topic, ulong rangeId, CancellationToken cancellationToken) =>
+        (await WatermarksAsync(topic, rangeId, cancellationToken).ConfigureAwait(false)).High;
+
+    /// <summary>
+    /// The range's watermarks: low is the oldest offset retention kept (the end of the last deleted segment), high the offset after
+    /// the last record durable on every replica.
+    /// </summary>
+    internal async Task<WatermarkOffsets> WatermarksAsync(PhysicalTopic topic, ulong rangeId, CancellationToken cancellationToken)
     {
         var route = await _connections.RouteAsync(topic.Name, cancellationToken).ConfigureAwait(false);
+        var low = route.Ranges.Where(r => r.RangeId == rangeId).SelectMany(r => r.Segments).Where(s => s.Deleted).Select(s => s.EndOffset).DefaultIfEmpty(0).Max();
+        return new WatermarkOffsets(low, await HighWatermarkAsync(route, topic, rangeId, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<long> HighWatermarkAsync(Protocol.RouteResponse route, PhysicalTopic topic, ulong rangeId, CancellationToken cancellationToken)
+    {
         foreach (var range in route.Ranges)
         {
             if (range.RangeId != rangeId)

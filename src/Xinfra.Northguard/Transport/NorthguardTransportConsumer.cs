@@ -156,7 +156,7 @@ internal sealed partial class NorthguardTransportConsumer : ITransportConsumer
     }
 
     public async ValueTask<WatermarkOffsets> GetWatermarksAsync(TopicPartition partition, CancellationToken cancellationToken) =>
-        new(0, await _transport.HighWatermarkAsync(_topic, (ulong)partition.Partition, cancellationToken).ConfigureAwait(false));
+        await _transport.WatermarksAsync(_topic, (ulong)partition.Partition, cancellationToken).ConfigureAwait(false);
 
     public void Pause(IReadOnlyList<TopicPartition> partitions)
     {

@@ -22,7 +22,17 @@ public sealed record MergeRangesCommand(RangeId Left, RangeId Right) : MetadataC
 public sealed record OpenSegmentCommand(RangeId Range, IReadOnlyList<ulong> Replicas) : MetadataCommand;
 
 /// <summary>Seals an open segment at <paramref name="EndOffset"/>.</summary>
-public sealed record SealSegmentCommand(SegmentId Segment, long EndOffset) : MetadataCommand;
+public sealed record SealSegmentCommand(SegmentId Segment, long EndOffset) : MetadataCommand
+{
+    /// <summary>When the proposer sealed it (Unix ms): retention counts from here. -1: unknown (never expires by age).</summary>
+    public long SealedAtUnixMs { get; init; } = -1;
+}
+
+/// <summary>
+/// Retention: marks the sealed segments of <paramref name="Range"/> with sequence up to <paramref name="ThroughSequence"/>
+/// <see cref="SegmentState.Deleted"/>; replicas then drop their files. Always a prefix of the range's chain.
+/// </summary>
+public sealed record DeleteSegmentsCommand(RangeId Range, int ThroughSequence) : MetadataCommand;
 
 /// <summary>
 /// Re-replication: a sealed segment's replica on <paramref name="From"/> is replaced by <paramref name="To"/>, which

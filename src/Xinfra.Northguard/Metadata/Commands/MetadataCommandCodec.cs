@@ -49,6 +49,7 @@ public static class MetadataCommandCodec
                     w.Write(c.Segment.Range.Value);
                     w.Write(c.Segment.Sequence);
                     w.Write(c.EndOffset);
+                    w.Write(c.SealedAtUnixMs); // A trailing field: entries written before it decode as unknown (-1).
                     break;
                 case ReplaceReplicaCommand c:
                     w.Write((byte)7);
@@ -69,6 +70,11 @@ public static class MetadataCommandCodec
                     w.Write(c.ExpectedVersion);
                     w.Write(c.Content.Length);
                     w.Write(c.Content.Span);
+                    break;
+                case DeleteSegmentsCommand c:
+                    w.Write((byte)32);
+                    w.Write(c.Range.Value);
+                    w.Write(c.ThroughSequence);
                     break;
                 default:
                     throw new ArgumentException($"Unknown command {command.GetType().Name}.", nameof(command));
@@ -97,10 +103,11 @@ public static class MetadataCommandCodec
                 3 => new SplitRangeCommand(new RangeId(r.ReadUInt64()), r.ReadUInt64()),
                 4 => new MergeRangesCommand(new RangeId(r.ReadUInt64()), new RangeId(r.ReadUInt64())),
                 5 => new OpenSegmentCommand(new RangeId(r.ReadUInt64()), ReadIds(r)),
-                6 => new SealSegmentCommand(new SegmentId(new RangeId(r.ReadUInt64()), r.ReadInt32()), r.ReadInt64()),
+                6 => ReadSeal(r),
                 7 => new ReplaceReplicaCommand(new SegmentId(new RangeId(r.ReadUInt64()), r.ReadInt32()), r.ReadUInt64(), r.ReadUInt64()),
                 8 => new SetAclCommand(r.ReadString(), r.ReadString(), (AclOperations)r.ReadByte()),
                 9 => ReadPutDocument(r),
+                32 => new DeleteSegmentsCommand(new RangeId(r.ReadUInt64()), r.ReadInt32()),
                 _ => throw new FormatException("Unknown metadata command type."),
             };
         }
@@ -108,6 +115,12 @@ public static class MetadataCommandCodec
         {
             throw new FormatException("Truncated metadata command.", e);
         }
+    }
+
+    private static SealSegmentCommand ReadSeal(BinaryReader r)
+    {
+        var command = new SealSegmentCommand(new SegmentId(new RangeId(r.ReadUInt64()), r.ReadInt32()), r.ReadInt64());
+        return r.BaseStream.Position < r.BaseStream.Length ? command with { SealedAtUnixMs = r.ReadInt64() } : command;
     }
 
     private static PutDocumentCommand ReadPutDocument(BinaryReader r)

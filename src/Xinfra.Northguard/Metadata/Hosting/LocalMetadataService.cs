@@ -61,7 +61,8 @@ public sealed class LocalMetadataService : IMetadataService
 
     /// <inheritdoc />
     public async ValueTask SealSegmentAsync(SegmentId segment, long endOffset, CancellationToken cancellationToken = default) =>
-        await WriteAsync(_host.Ring.VnodeForRange(segment.Range), new SealSegmentCommand(segment, endOffset), null, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(_host.Ring.VnodeForRange(segment.Range),
+            new SealSegmentCommand(segment, endOffset) { SealedAtUnixMs = _host.Time.GetUtcNow().ToUnixTimeMilliseconds() }, null, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     public async ValueTask SetAclAsync(string topic, string principal, AclOperations operations, CancellationToken cancellationToken = default)

@@ -68,6 +68,11 @@ public sealed partial class MetadataHost
             Directory.ReportLeader(vnode, node.Leader, node.Term);
         }
 
+        if (_ticks % _options.RetentionEveryTicks == 0)
+        {
+            ProposeRetention();
+        }
+
         if (_ticks++ % _options.GossipEveryTicks == 0)
         {
             var gossip = new Wire.Gossip { Endpoint = _context.Endpoint ?? string.Empty };
@@ -96,6 +101,30 @@ public sealed partial class MetadataHost
         }
     }
 
+    /// <summary>
+    /// Retention, on the vnodes this broker leads: proposes the deletions the applied state calls for now. A proposal
+    /// that loses leadership or races another is harmless: the next check proposes again, and applying is idempotent.
+    /// </summary>
+    private void ProposeRetention()
+    {
+        long now = _context.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var (vnode, coordinator) in _coordinators)
+        {
+            if (coordinator.Node?.Role != RaftRole.Leader)
+            {
+                continue;
+            }
+
+            foreach (var command in coordinator.State.RetentionDue(now))
+            {
+                LogRetention(_logger, vnode, command.Range.ToString(), command.ThroughSequence);
+                _ = coordinator.ProposeAsync(command).ContinueWith(
+                    t => LogRetentionFailed(_logger, t.Exception!.GetBaseException(), vnode),
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+        }
+    }
+
     /// <summary>Queues a batch received from a peer (called by the gRPC service).</summary>
     internal void Receive(Wire.RaftBatch batch)
     {
@@ -119,6 +148,12 @@ public sealed partial class MetadataHost
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Broker {Broker} hosts {Hosted} of {Vnodes} vnodes")]
     private static partial void LogStarted(ILogger logger, ulong broker, int hosted, int vnodes);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Information, Message = "Retention on vnode {Vnode}: deleting segments of range {Range} through {Through}")]
+    private static partial void LogRetention(ILogger logger, int vnode, string range, int through);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "A retention proposal on vnode {Vnode} failed; the next check retries")]
+    private static partial void LogRetentionFailed(ILogger logger, Exception exception, int vnode);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "A metadata loop item failed on broker {Broker}")]
     private static partial void LogItemFailed(ILogger logger, Exception exception, ulong broker);

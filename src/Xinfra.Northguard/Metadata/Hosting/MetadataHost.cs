@@ -47,6 +47,9 @@ public sealed partial class MetadataHost : IAsyncDisposable
     /// <summary>This broker's id.</summary>
     public ulong BrokerId => _context.BrokerId;
 
+    /// <summary>The broker's clock (seal times, retention).</summary>
+    internal TimeProvider Time => _context.TimeProvider;
+
     /// <summary>The vnodes this broker replicates.</summary>
     public IReadOnlyCollection<int> HostedVnodes => _coordinators.Keys;
 

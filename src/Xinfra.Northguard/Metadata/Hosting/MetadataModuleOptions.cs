@@ -33,6 +33,12 @@ public sealed record MetadataModuleOptions
     /// <summary>Compact a vnode's Raft log after this many applied entries. <value>The default is 1000.</value></summary>
     public int CompactEvery { get; init; } = 1000;
 
+    /// <summary>
+    /// A vnode leader checks its topics' retention every this many ticks and proposes the deletion of expired
+    /// segments. <value>The default is 600 (one minute at the default tick).</value>
+    /// </summary>
+    public int RetentionEveryTicks { get; init; } = 600;
+
     /// <summary>Seed of the election-timeout randomness (mixed with broker id and vnode). <value>The default is 1.</value></summary>
     public int Seed { get; init; } = 1;
 
@@ -42,6 +48,7 @@ public sealed record MetadataModuleOptions
         : VnodeCount is < 1 or > ushort.MaxValue ? "VnodeCount must be between 1 and 65535."
         : ReplicationFactor < 1 ? "ReplicationFactor must be at least 1."
         : TickPeriod <= TimeSpan.Zero || RequestTimeout <= TimeSpan.Zero ? "TickPeriod and RequestTimeout must be positive."
+        : RetentionEveryTicks < 1 ? "RetentionEveryTicks must be at least 1."
         : ElectionTicks < 2 || GossipEveryTicks < 1 || LivenessTimeoutTicks <= GossipEveryTicks ? "ElectionTicks ≥ 2, GossipEveryTicks ≥ 1 and LivenessTimeoutTicks > GossipEveryTicks are required."
         : null;
 }

@@ -20,6 +20,12 @@ public enum SegmentState : byte
 
     /// <summary>Immutable.</summary>
     Sealed = 1,
+
+    /// <summary>
+    /// Removed by retention: its records are gone from every replica, but it keeps its place (and end offset) in the
+    /// range's chain so the offsets of the segments after it stay where they were.
+    /// </summary>
+    Deleted = 2,
 }
 
 /// <summary>A segment of a range: the unit of replication.</summary>
@@ -54,4 +60,5 @@ public sealed record RangeInfo(RangeId Id, string Topic, ulong KeyStart, ulong K
 /// <param name="State">Open or sealed.</param>
 /// <param name="Replicas">The brokers holding it.</param>
 /// <param name="EndOffset">For a sealed segment, the offset after its last acknowledged record.</param>
-public sealed record SegmentInfo(SegmentId Id, SegmentState State, IReadOnlyList<ulong> Replicas, long EndOffset);
+/// <param name="SealedAtUnixMs">When the coordinator sealed it (Unix ms, the coordinator's clock); -1 while open or unknown.</param>
+public sealed record SegmentInfo(SegmentId Id, SegmentState State, IReadOnlyList<ulong> Replicas, long EndOffset, long SealedAtUnixMs = -1);

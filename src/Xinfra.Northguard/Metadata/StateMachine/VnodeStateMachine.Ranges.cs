@@ -93,7 +93,7 @@ public sealed partial class VnodeStateMachine
             return MetadataResult.Fail(MetadataStatus.Invalid, $"Segment {c.Segment} is sealed or the end offset is negative.");
         }
 
-        _segments[c.Segment] = segment with { State = SegmentState.Sealed, EndOffset = c.EndOffset };
+        _segments[c.Segment] = segment with { State = SegmentState.Sealed, EndOffset = c.EndOffset, SealedAtUnixMs = c.SealedAtUnixMs };
         return Ok([], c.Segment);
     }
 

@@ -6,13 +6,13 @@ using Xinfra.Northguard.Metadata.Ring;
 namespace Xinfra.Northguard.Metadata.StateMachine;
 
 /// <summary>
-/// The snapshot format: magic <c>XNMV</c>, version 1, vnode, next range sequence, then topics, ranges with their
+/// The snapshot format: magic <c>XNMV</c>, version 2 (1 lacks segment seal times), vnode, next range sequence, then topics, ranges with their
 /// segments, ACLs and config documents, each sorted by key, so equal states give equal bytes.
 /// </summary>
 public sealed partial class VnodeStateMachine
 {
     private const uint Magic = 0x564D4E58; // "XNMV"
-    private const byte SnapshotVersion = 1;
+    private const byte SnapshotVersion = 2;
 
     /// <summary>Encodes the whole state.</summary>
     public byte[] CreateSnapshot()
@@ -55,6 +55,7 @@ public sealed partial class VnodeStateMachine
                     w.Write((byte)segment.State);
                     MetadataCommandCodec.WriteIds(w, segment.Replicas);
                     w.Write(segment.EndOffset);
+                    w.Write(segment.SealedAtUnixMs);
                 }
             }
 
@@ -80,7 +81,8 @@ public sealed partial class VnodeStateMachine
         }
 
         using var r = new BinaryReader(new MemoryStream(snapshot.ToArray()), Encoding.UTF8);
-        if (r.ReadUInt32() != Magic || r.ReadByte() != SnapshotVersion || r.ReadInt32() != Vnode)
+        byte version = 0;
+        if (r.ReadUInt32() != Magic || (version = r.ReadByte()) is < 1 or > SnapshotVersion || r.ReadInt32() != Vnode)
         {
             throw new FormatException("Not a metadata snapshot of this vnode.");
         }
@@ -103,7 +105,8 @@ public sealed partial class VnodeStateMachine
             for (int s = 0; s < range.SegmentCount; s++)
             {
                 var sid = new SegmentId(id, s);
-                _segments[sid] = new SegmentInfo(sid, (SegmentState)r.ReadByte(), MetadataCommandCodec.ReadIds(r), r.ReadInt64());
+                var segment = new SegmentInfo(sid, (SegmentState)r.ReadByte(), MetadataCommandCodec.ReadIds(r), r.ReadInt64());
+                _segments[sid] = version >= 2 ? segment with { SealedAtUnixMs = r.ReadInt64() } : segment;
             }
         }
 

@@ -71,6 +71,7 @@ public sealed partial class VnodeStateMachine
             MergeRangesCommand c => Merge(c),
             OpenSegmentCommand c => OpenSegment(c),
             SealSegmentCommand c => SealSegment(c),
+            DeleteSegmentsCommand c => DeleteSegments(c),
             ReplaceReplicaCommand c => ReplaceReplica(c),
             SetAclCommand c => SetAcl(c),
             PutDocumentCommand c => PutDocument(c),
