@@ -8,8 +8,10 @@ namespace Xinfra.Northguard.DataPath;
 internal sealed partial class DataPathEngine
 {
     /// <summary>
-    /// The appends of the opening producer, from its first unacknowledged sequence on, that the range's previous
-    /// (sealed) segment holds below its end: read from <c>acked_end_offset</c>, locally or from a live replica.
+    /// The appends of the opening producer, from its first unacknowledged sequence on, that the range's earlier
+    /// (sealed) segments hold at or above its <c>acked_end_offset</c>: read locally or from a live replica. Not only the
+    /// previous segment: brokers that fail right after a segment opens leave empty sealed segments between the one
+    /// holding the unacknowledged appends and the new one.
     /// </summary>
     public async Task<IReadOnlyList<AckedAppend>> FindStoredAppendsAsync(ProduceOpen open, SegmentLeader leader, CancellationToken cancellationToken)
     {
@@ -19,57 +21,52 @@ internal sealed partial class DataPathEngine
         }
 
         var description = await DescribeAsync(open.Topic, cancellationToken).ConfigureAwait(false);
-        Metadata.Model.SegmentInfo? previous = null;
-        long previousBase = 0;
+        var found = new List<AckedAppend>();
+        long segmentBase = 0;
         foreach (var segment in description.Segments)
         {
-            if (segment.Id.Range != leader.Id.Range)
+            if (segment.Id.Range != leader.Id.Range || segment.Id.Sequence >= leader.Id.Sequence)
             {
                 continue;
             }
 
-            if (segment.Id.Sequence == leader.Id.Sequence - 1)
+            long from = Math.Max(open.AckedEndOffset, segmentBase);
+            if (segment.State == SegmentState.Sealed && from < segment.EndOffset)
             {
-                previous = segment;
-                break;
+                await CollectStoredAsync(open, segment, from, found, cancellationToken).ConfigureAwait(false);
             }
 
-            previousBase = segment.EndOffset;
+            segmentBase = segment.EndOffset;
         }
 
-        if (previous is not { State: SegmentState.Sealed })
-        {
-            return [];
-        }
+        return found;
+    }
 
-        long from = Math.Max(open.AckedEndOffset, previousBase);
-        var found = new List<AckedAppend>();
-        if (from >= previous.EndOffset)
-        {
-            return found;
-        }
-
-        long storeId = StoreIds.Of(previous.Id);
+    /// <summary>Collects the producer's appends in [<paramref name="from"/>, end) of a sealed segment.</summary>
+    private async Task CollectStoredAsync(ProduceOpen open, Metadata.Model.SegmentInfo segment, long from, List<AckedAppend> found, CancellationToken cancellationToken)
+    {
+        long storeId = StoreIds.Of(segment.Id);
         if (Store.GetSegment(storeId) is not null)
         {
-            for (long offset = from; offset < previous.EndOffset;)
+            for (long offset = from; offset < segment.EndOffset;)
             {
                 var page = await Store.ReadAsync(storeId, offset, 1 << 20, cancellationToken).ConfigureAwait(false);
                 foreach (var stored in page.Records)
                 {
-                    if (stored.Offset >= offset && stored.Offset < previous.EndOffset)
+                    if (stored.Offset >= offset && stored.Offset < segment.EndOffset)
                     {
                         Collect(open, RecordCodec.ToWire(stored.Record), stored.Offset, found);
                     }
                 }
 
-                offset = page.Records.Count == 0 ? previous.EndOffset : page.NextOffset;
+                offset = page.Records.Count == 0 ? segment.EndOffset : page.NextOffset;
             }
 
-            return found;
+            return;
         }
 
-        foreach (ulong replica in previous.Replicas)
+        int before = found.Count;
+        foreach (ulong replica in segment.Replicas)
         {
             if (replica == BrokerId || !IsLive(replica))
             {
@@ -78,16 +75,16 @@ internal sealed partial class DataPathEngine
 
             try
             {
-                await ReadRemoteAsync(replica, open, from, previous.EndOffset, found, cancellationToken).ConfigureAwait(false);
-                return found;
+                await ReadRemoteAsync(replica, open, from, segment.EndOffset, found, cancellationToken).ConfigureAwait(false);
+                return;
             }
             catch (RpcException)
             {
-                found.Clear();
+                found.RemoveRange(before, found.Count - before);
             }
         }
 
-        throw new RpcException(new Status(StatusCode.Unavailable, $"No replica of segment {previous.Id} is reachable to check resent appends."));
+        throw new RpcException(new Status(StatusCode.Unavailable, $"No replica of segment {segment.Id} is reachable to check resent appends."));
     }
 
     private async Task ReadRemoteAsync(ulong replica, ProduceOpen open, long from, long end, List<AckedAppend> found, CancellationToken cancellationToken)

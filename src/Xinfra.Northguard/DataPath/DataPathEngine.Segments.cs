@@ -13,6 +13,33 @@ namespace Xinfra.Northguard.DataPath;
 internal sealed partial class DataPathEngine
 {
     private readonly ConcurrentDictionary<RangeId, SemaphoreSlim> _rangeLocks = new();
+    private readonly ConcurrentDictionary<ulong, long> _suspects = new();
+
+    /// <summary>
+    /// A replica stream to <paramref name="brokerId"/> just failed: for one <see cref="DataPathOptions.ReplicaTimeout"/>
+    /// this broker places no new segment on it, though liveness (gossip) may still call it live. Without this, each
+    /// new segment would be opened on the dead broker and sealed at once, until liveness caught up.
+    /// </summary>
+    public void Suspect(ulong brokerId) => _suspects[brokerId] = Time.GetTimestamp();
+
+    /// <summary>The brokers placement may use: live and not suspected by this broker.</summary>
+    private IReadOnlyList<Metadata.Placement.BrokerInfo> PlaceableBrokers()
+    {
+        var brokers = Directory.Brokers;
+        if (_suspects.IsEmpty)
+        {
+            return brokers;
+        }
+
+        var result = new List<Metadata.Placement.BrokerInfo>(brokers.Count);
+        foreach (var broker in brokers)
+        {
+            bool suspected = _suspects.TryGetValue(broker.Id, out long since) && Time.GetElapsedTime(since) < Options.ReplicaTimeout;
+            result.Add(suspected && broker.IsLive ? broker with { IsLive = false } : broker);
+        }
+
+        return result;
+    }
 
     /// <summary>Describes a topic, mapping an unknown topic to a clear gRPC status.</summary>
     public async Task<TopicDescription> DescribeAsync(string topic, CancellationToken cancellationToken)
@@ -140,9 +167,24 @@ internal sealed partial class DataPathEngine
             }
         }
 
-        var chosen = ReplicaPlacer.Choose(Directory.Brokers, load, description.Topic.Policy.ReplicationFactor)
-            ?? throw new RpcException(new Status(StatusCode.Unavailable,
-                $"Not enough live brokers for replication factor {description.Topic.Policy.ReplicationFactor} of '{description.Topic.Name}'."));
+        int rf = description.Topic.Policy.ReplicationFactor;
+        var placeable = PlaceableBrokers();
+        var chosen = ReplicaPlacer.Choose(placeable, load, rf);
+        for (int fewer = rf - 1; chosen is null && fewer >= Xinfra.Northguard.Metadata.StateMachine.VnodeStateMachine.MinimumReplicas(rf); fewer--)
+        {
+            // Brokers are down: open on a majority so producers go on; re-replication tops the segment up once sealed.
+            chosen = ReplicaPlacer.Choose(placeable, load, fewer);
+            if (chosen is not null)
+            {
+                DataPathLog.OpenedDegraded(Logger, description.Topic.Name, range.Id.ToString(), chosen.Count, rf);
+            }
+        }
+
+        if (chosen is null)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable,
+                $"Not enough live brokers for '{description.Topic.Name}': replication factor {rf} needs at least {Xinfra.Northguard.Metadata.StateMachine.VnodeStateMachine.MinimumReplicas(rf)} live."));
+        }
         var replicas = new List<ulong>(chosen);
         if (replicas.Remove(BrokerId))
         {

@@ -22,4 +22,7 @@ internal static partial class DataPathLog
 
     [LoggerMessage(EventId = 3205, Level = LogLevel.Information, Message = "Sealed orphan segment {Segment} (leader {Leader} gone) at offset {EndOffset}")]
     public static partial void SealedOrphan(ILogger logger, string segment, ulong leader, long endOffset);
+
+    [LoggerMessage(EventId = 3230, Level = LogLevel.Warning, Message = "Opened a segment of '{Topic}' range {Range} on {Replicas} replicas, below replication factor {ReplicationFactor}: brokers are down; it is re-replicated once sealed")]
+    public static partial void OpenedDegraded(ILogger logger, string topic, string range, int replicas, int replicationFactor);
 }

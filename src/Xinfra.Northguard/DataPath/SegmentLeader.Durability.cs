@@ -72,6 +72,7 @@ internal sealed partial class SegmentLeader
     {
         if (!IsSealing)
         {
+            _engine.Suspect(replica);
             DataPathLog.ReplicaFailed(_engine.Logger, replica, Id.ToString(), exception);
             _ = SealAsync($"replica {replica} failed");
         }

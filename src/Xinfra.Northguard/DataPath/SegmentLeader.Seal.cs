@@ -5,7 +5,9 @@ internal sealed partial class SegmentLeader
 {
     /// <summary>
     /// Seals the segment at the committed offset (every record below it is durable on every replica and was or is
-    /// being acknowledged), records the seal in metadata, tells producers to roll, and stops the followers.
+    /// being acknowledged), records the seal in metadata, tells producers to roll, and stops the followers. Producers
+    /// are told the end the metadata holds, only once it holds one: until the seal commits (metadata may be electing a
+    /// leader) this stays the range's leader, so no other broker seals it as an orphan at another end.
     /// </summary>
     public async Task SealAsync(string reason)
     {
@@ -25,15 +27,7 @@ internal sealed partial class SegmentLeader
         }
 
         DataPathLog.Sealing(_engine.Logger, Id.ToString(), end, reason);
-        try
-        {
-            await _engine.Metadata.SealSegmentAsync(Id, end, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            DataPathLog.SealFailed(_engine.Logger, Id.ToString(), e);
-        }
-
+        end = await SealInMetadataAsync(end).ConfigureAwait(false);
         _engine.RemoveLeader(this);
         foreach (var session in sessions)
         {
@@ -51,6 +45,64 @@ internal sealed partial class SegmentLeader
         }
 
         _ = SealLocalAsync();
+    }
+
+    /// <summary>
+    /// Records the seal at <paramref name="end"/>, retrying while metadata is unavailable; returns the end the metadata
+    /// holds (another broker's if it sealed the segment first). Gives up only when the broker stops.
+    /// </summary>
+    private async Task<long> SealInMetadataAsync(long end)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _engine.Metadata.SealSegmentAsync(Id, end, _engine.Stopping).ConfigureAwait(false);
+                return end;
+            }
+            catch (OperationCanceledException) when (_engine.Stopping.IsCancellationRequested)
+            {
+                return end;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                if (attempt == 0)
+                {
+                    DataPathLog.SealFailed(_engine.Logger, Id.ToString(), e);
+                }
+            }
+
+            try
+            {
+                var description = await _engine.Metadata.DescribeTopicAsync(Topic, _engine.Stopping).ConfigureAwait(false);
+                var segment = description.Segments.FirstOrDefault(s => s.Id == Id);
+                if (segment is null || segment.State != Metadata.Model.SegmentState.Open)
+                {
+                    return segment?.EndOffset ?? end;
+                }
+            }
+            catch (UnknownTopicException)
+            {
+                return end; // The topic was deleted: nothing to seal.
+            }
+            catch (OperationCanceledException) when (_engine.Stopping.IsCancellationRequested)
+            {
+                return end;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Metadata still unavailable: wait and retry the seal.
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 50 << Math.Min(attempt, 5))), _engine.Time, _engine.Stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return end;
+            }
+        }
     }
 
     private async Task SealLocalAsync()

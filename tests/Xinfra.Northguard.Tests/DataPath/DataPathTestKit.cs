@@ -61,13 +61,17 @@ internal sealed class DataPathCluster : IAsyncDisposable
     public DataPathEngine Engine(ulong brokerId) => Cluster.Broker(brokerId).Services.GetRequiredService<DataPathEngine>();
 
     /// <summary>Opens a raw produce stream on the range's segment leader (following a redirect).</summary>
-    public async Task<(AsyncDuplexStreamingCall<ProduceRequest, ProduceResponse> Call, ProduceOpened Opened)> OpenProduceAsync(string topic, ulong range, ulong producerId)
+    public async Task<(AsyncDuplexStreamingCall<ProduceRequest, ProduceResponse> Call, ProduceOpened Opened)> OpenProduceAsync(string topic, ulong range, ulong producerId,
+        long firstSequence = 0, long ackedEndOffset = -1, bool resend = false)
     {
         var client = Client(Cluster.Brokers[0].BrokerId);
         for (int i = 0; i < 3; i++)
         {
             var call = client.Produce();
-            await call.RequestStream.WriteAsync(new ProduceRequest { Open = new ProduceOpen { Topic = topic, RangeId = range, ProducerId = producerId, AckedEndOffset = -1 } });
+            await call.RequestStream.WriteAsync(new ProduceRequest
+            {
+                Open = new ProduceOpen { Topic = topic, RangeId = range, ProducerId = producerId, FirstSequence = firstSequence, AckedEndOffset = ackedEndOffset, Resend = resend },
+            });
             Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
             var response = call.ResponseStream.Current;
             if (response.KindCase == ProduceResponse.KindOneofCase.Opened)

@@ -71,6 +71,53 @@ public sealed class RereplicationTests
         }
     }
 
+    /// <summary>
+    /// Three brokers, RF=3: one stops, and producers go on (the next segment opens on the two left, like a shrunk
+    /// ISR). Once that segment is sealed and the broker is back, re-replication tops it up to three replicas.
+    /// </summary>
+    [Fact]
+    public async Task BrokerDown_ThreeBrokerCluster_ProducersGoOnAndTheShortSegmentIsToppedUp()
+    {
+        await using var cluster = await DataPathCluster.StartAsync(brokers: 3, options: _ => Rereplicating);
+        var policy = StoragePolicy.Default with { SegmentAge = TimeSpan.FromSeconds(1) };
+        ulong range = (await cluster.Metadata.CreateTopicAsync("shrunk", policy, 1)).Ranges[0].Id.Value;
+        await using var producer = new NorthguardProducerClient(cluster.ClientOptions(o => o with { ProducerId = 11 }));
+        static NorthguardRecord Record(int i) => new(Encoding.UTF8.GetBytes($"k{i % 5}"), Encoding.UTF8.GetBytes($"{i}"));
+        var sent = new List<Task<NorthguardReceipt>>();
+        for (int i = 0; i < 100; i++)
+        {
+            sent.Add(producer.ProduceAsync("shrunk", Record(i)).AsTask());
+        }
+
+        await Task.WhenAll(sent);
+        var first = (await cluster.Metadata.DescribeTopicAsync("shrunk")).Segments[0];
+        ulong stopped = first.Replicas[^1];
+        await cluster.Cluster.StopBrokerAsync(stopped);
+        for (int i = 100; i < 300; i++)
+        {
+            sent.Add(producer.ProduceAsync("shrunk", Record(i)).AsTask());
+        }
+
+        var receipts = await Task.WhenAll(sent).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(300, receipts.Select(r => r.Offset).Distinct().Count());
+        var shortSegment = (await cluster.Metadata.DescribeTopicAsync("shrunk")).Segments.First(s => s.Replicas.Count == 2);
+        Assert.DoesNotContain(stopped, shortSegment.Replicas);
+
+        await cluster.Cluster.RestartBrokerAsync(stopped);
+        var topped = await WaitForAsync(async () =>
+        {
+            var segment = (await cluster.Metadata.DescribeTopicAsync("shrunk")).Segments.Single(s => s.Id == shortSegment.Id);
+            return segment.State == SegmentState.Sealed && segment.Replicas.Count == 3 ? segment : null;
+        });
+        Assert.Contains(stopped, topped.Replicas);
+
+        var read = await ConsumeAsync(cluster.Client(stopped), "shrunk", range, 300);
+        foreach (var (receipt, i) in receipts.Select((r, i) => (r, i)).Where(x => x.r.Offset < topped.EndOffset))
+        {
+            Assert.Equal(i.ToString(CultureInfo.InvariantCulture), read[receipt.Offset]);
+        }
+    }
+
     [Fact]
     public async Task RunOnce_EveryReplicaLive_ChangesNothing()
     {

@@ -73,8 +73,28 @@ public sealed class VnodeStateMachineTests
     public void OpenSegment_WrongReplicaCount_Refused()
     {
         var (sm, ids) = WithTopic(1);
-        Assert.Equal(MetadataStatus.Invalid, sm.Apply(new OpenSegmentCommand(ids[0], [1, 2])).Status);
+        Assert.Equal(MetadataStatus.Invalid, sm.Apply(new OpenSegmentCommand(ids[0], [1])).Status);
         Assert.Equal(MetadataStatus.Invalid, sm.Apply(new OpenSegmentCommand(ids[0], [1, 1, 2])).Status);
+        Assert.Equal(MetadataStatus.Invalid, sm.Apply(new OpenSegmentCommand(ids[0], [1, 2, 3, 4])).Status);
+    }
+
+    [Fact]
+    public void OpenSegment_OnAMajority_IsUnderReplicatedOnceSealed_AndGainsAReplica()
+    {
+        var (sm, ids) = WithTopic(1);
+        var segment = sm.Apply(new OpenSegmentCommand(ids[0], [1, 2])).Segment!.Value;
+        Assert.Empty(sm.FindUnderReplicated(_ => true));
+        Assert.Equal(MetadataStatus.Invalid, sm.Apply(new ReplaceReplicaCommand(segment, 0, 3)).Status);
+
+        sm.Apply(new SealSegmentCommand(segment, 10));
+        Assert.Equal(segment, Assert.Single(sm.FindUnderReplicated(_ => true)).Id);
+        Assert.Equal(MetadataStatus.Invalid, sm.Apply(new ReplaceReplicaCommand(segment, 0, 2)).Status);
+        Assert.True(sm.Apply(new ReplaceReplicaCommand(segment, 0, 3)).IsOk);
+
+        Assert.True(sm.TryGetSegment(segment, out var full));
+        Assert.Equal([1UL, 2, 3], full.Replicas);
+        Assert.Empty(sm.FindUnderReplicated(_ => true));
+        Assert.Equal(MetadataStatus.Invalid, sm.Apply(new ReplaceReplicaCommand(segment, 0, 4)).Status);
     }
 
     [Fact]

@@ -36,7 +36,8 @@ public sealed record DeleteSegmentsCommand(RangeId Range, int ThroughSequence) :
 
 /// <summary>
 /// Re-replication: a sealed segment's replica on <paramref name="From"/> is replaced by <paramref name="To"/>, which
-/// has already copied the segment.
+/// has already copied the segment; <paramref name="From"/> 0 adds <paramref name="To"/> to a segment opened with fewer
+/// replicas than its replication factor.
 /// </summary>
 public sealed record ReplaceReplicaCommand(SegmentId Segment, ulong From, ulong To) : MetadataCommand;
 

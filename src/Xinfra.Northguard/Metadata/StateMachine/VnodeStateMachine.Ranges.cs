@@ -69,10 +69,14 @@ public sealed partial class VnodeStateMachine
             return problem;
         }
 
+        // Fewer than the replication factor, down to a majority of it, when brokers are down (like Kafka's shrunk ISR):
+        // the segment is topped up by re-replication once sealed.
         int rf = _topics[range.Topic].Policy.ReplicationFactor;
-        if (c.Replicas.Count != rf || c.Replicas.Contains(0UL) || c.Replicas.Distinct().Count() != rf)
+        int least = MinimumReplicas(rf);
+        if (c.Replicas.Count < least || c.Replicas.Count > rf || c.Replicas.Contains(0UL) || c.Replicas.Distinct().Count() != c.Replicas.Count)
         {
-            return MetadataResult.Fail(MetadataStatus.Invalid, $"A segment of '{range.Topic}' needs {rf} distinct replicas.");
+            return MetadataResult.Fail(MetadataStatus.Invalid,
+                least == rf ? $"A segment of '{range.Topic}' needs {rf} distinct replicas." : $"A segment of '{range.Topic}' needs {least} to {rf} distinct replicas.");
         }
 
         var id = new SegmentId(range.Id, range.SegmentCount);
@@ -96,6 +100,9 @@ public sealed partial class VnodeStateMachine
         _segments[c.Segment] = segment with { State = SegmentState.Sealed, EndOffset = c.EndOffset, SealedAtUnixMs = c.SealedAtUnixMs };
         return Ok([], c.Segment);
     }
+
+    /// <summary>The fewest replicas a segment of a topic with replication factor <paramref name="rf"/> opens on: a majority.</summary>
+    public static int MinimumReplicas(int rf) => rf / 2 + 1;
 
     /// <summary>Split, merge and open need an active range whose last segment (if any) is sealed.</summary>
     private MetadataResult? ActiveWithoutOpenSegment(RangeInfo range)

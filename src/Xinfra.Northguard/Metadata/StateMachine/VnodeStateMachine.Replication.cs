@@ -7,8 +7,9 @@ namespace Xinfra.Northguard.Metadata.StateMachine;
 public sealed partial class VnodeStateMachine
 {
     /// <summary>
-    /// Sealed segments with at least one replica on a broker that <paramref name="isLive"/> says is gone, in a stable
-    /// order (by range id, then sequence), for the coordinator to re-replicate.
+    /// Sealed segments with at least one replica on a broker that <paramref name="isLive"/> says is gone, or with fewer
+    /// replicas than their topic's replication factor (opened while brokers were down), in a stable order (by range id,
+    /// then sequence), for the coordinator to re-replicate.
     /// </summary>
     public IReadOnlyList<SegmentInfo> FindUnderReplicated(Func<ulong, bool> isLive)
     {
@@ -18,6 +19,13 @@ public sealed partial class VnodeStateMachine
         {
             if (segment.State != SegmentState.Sealed)
             {
+                continue;
+            }
+
+            if (_ranges.TryGetValue(segment.Id.Range, out var range) && _topics.TryGetValue(range.Topic, out var topic)
+                && segment.Replicas.Count < topic.Policy.ReplicationFactor)
+            {
+                result.Add(segment);
                 continue;
             }
 
@@ -44,6 +52,11 @@ public sealed partial class VnodeStateMachine
             return MetadataResult.Fail(MetadataStatus.UnknownRange, $"Segment {c.Segment} does not exist.");
         }
 
+        if (c.From == 0)
+        {
+            return AddReplica(c, segment);
+        }
+
         if (segment.State != SegmentState.Sealed || c.To == 0 || !segment.Replicas.Contains(c.From) || segment.Replicas.Contains(c.To))
         {
             return MetadataResult.Fail(MetadataStatus.Invalid,
@@ -57,6 +70,20 @@ public sealed partial class VnodeStateMachine
         }
 
         _segments[c.Segment] = segment with { Replicas = replicas };
+        return Ok([], c.Segment);
+    }
+
+    /// <summary>From 0: a segment opened with fewer replicas than its replication factor gains one that copied it.</summary>
+    private MetadataResult AddReplica(ReplaceReplicaCommand c, SegmentInfo segment)
+    {
+        int rf = _ranges.TryGetValue(c.Segment.Range, out var range) && _topics.TryGetValue(range.Topic, out var topic) ? topic.Policy.ReplicationFactor : 0;
+        if (segment.State != SegmentState.Sealed || c.To == 0 || segment.Replicas.Contains(c.To) || segment.Replicas.Count >= rf)
+        {
+            return MetadataResult.Fail(MetadataStatus.Invalid,
+                $"Segment {c.Segment} must be sealed, below its replication factor ({rf}) and not on {c.To} to gain a replica.");
+        }
+
+        _segments[c.Segment] = segment with { Replicas = [.. segment.Replicas, c.To] };
         return Ok([], c.Segment);
     }
 }
