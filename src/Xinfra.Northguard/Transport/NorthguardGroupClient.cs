@@ -7,11 +7,13 @@ namespace Xinfra.Northguard.Transport;
 
 /// <summary>
 /// Calls the group coordinator: starts at the last known coordinator (or a bootstrap broker), follows
-/// <see cref="GroupError.NotCoordinator"/> hints and moves on to the next broker when one is unreachable.
+/// <see cref="GroupError.NotCoordinator"/> hints and moves on to the next broker when one is unreachable, backing off
+/// (50 ms doubling to 1 s) while the coordinator fails over, for up to <see cref="GiveUpAfter"/>.
 /// </summary>
-internal sealed class NorthguardGroupClient(IReadOnlyList<string> endpoints, string cluster) : IDisposable
+internal sealed class NorthguardGroupClient(IReadOnlyList<string> endpoints, string cluster, TimeProvider time) : IDisposable
 {
-    private const int MaxAttempts = 8;
+    /// <summary>How long a call keeps trying while no coordinator answers (a broker died: its vnodes elect anew).</summary>
+    internal static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _coordinators = new(StringComparer.Ordinal);
 
@@ -36,8 +38,16 @@ internal sealed class NorthguardGroupClient(IReadOnlyList<string> endpoints, str
         var endpoint = _coordinators.TryGetValue(group, out var known) ? known : endpoints[0];
         var next = 0;
         RpcException? last = null;
-        for (var attempt = 0; attempt < MaxAttempts + endpoints.Count; attempt++)
+        long started = time.GetTimestamp();
+        for (var attempt = 0; attempt == 0 || time.GetElapsedTime(started) < GiveUpAfter; attempt++)
         {
+            if (attempt >= endpoints.Count + 1)
+            {
+                // Every broker was tried once: the coordinator is failing over. Back off, then go round again.
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(1000, 50 << Math.Min(attempt - endpoints.Count - 1, 5)));
+                await Task.Delay(backoff, time, cancellationToken).ConfigureAwait(false);
+            }
+
             try
             {
                 var response = await call(Client(endpoint), cancellationToken).ConfigureAwait(false);
@@ -65,7 +75,7 @@ internal sealed class NorthguardGroupClient(IReadOnlyList<string> endpoints, str
             }
         }
 
-        throw new ConsumeException($"Cluster '{cluster}': no coordinator answered for group '{group}'.", last) { Cluster = cluster };
+        throw new ConsumeException($"Cluster '{cluster}': no coordinator answered for group '{group}' within {GiveUpAfter.TotalSeconds:0} s.", last) { Cluster = cluster };
     }
 
     private NorthguardGroups.NorthguardGroupsClient Client(string endpoint)

@@ -46,7 +46,7 @@ public sealed partial class NorthguardTransport : ITransport
         _metadata = new NorthguardMetadataClient(new NorthguardMetadataClientOptions { Bootstrap = endpoints, TimeProvider = context.TimeProvider });
         _reader = new NorthguardConsumerClient(_clientOptions);
         _connections = new ClientConnections(_clientOptions);
-        _groups = new NorthguardGroupClient(endpoints, context.ClusterName);
+        _groups = new NorthguardGroupClient(endpoints, context.ClusterName, context.TimeProvider);
     }
 
     /// <inheritdoc />
