@@ -17,4 +17,10 @@ public sealed record NorthguardBrokerOptions
 
     /// <summary>Attributes that placement policies can constrain (e.g. <c>zone</c>).</summary>
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The write throughput (replica bytes per second, all topics) this broker is planned for; reported by
+    /// <c>BrokerInfo.DescribeStorage</c> for capacity checks, not enforced. <value>The default is 100 MB/s.</value>
+    /// </summary>
+    public long ThroughputBudgetBytesPerSecond { get; init; } = 100_000_000;
 }

@@ -123,6 +123,10 @@ public sealed class GrpcMetadataConnection : IMetadataService, IDisposable
         Call(null, c => c.DescribeVnodesAsync(new Wire.Empty(), Options(cancellationToken)),
             r => (IReadOnlyList<VnodeAssignment>)[.. r.Vnodes.Select(v => new VnodeAssignment((int)v.Vnode, v.Start, v.End, [.. v.Replicas], v.Leader, v.Term))]);
 
+    /// <summary>The content of the vnodes this broker leads.</summary>
+    public ValueTask<MetadataExport> ExportVnodesAsync(CancellationToken cancellationToken = default) =>
+        Call(null, c => c.ExportVnodesAsync(new Wire.ExportVnodesRequest(), Options(cancellationToken)), MetadataWire.FromWire);
+
     /// <summary>Closes the channel.</summary>
     public void Dispose() => _channel.Dispose();
 
