@@ -26,7 +26,8 @@ public sealed class GrpcMetadataConnection : IMetadataService, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(endpoint);
         Endpoint = endpoint;
-        _channel = GrpcChannel.ForAddress(endpoint);
+        // An ExportVnodes answer holds every topic and segment of the vnodes a broker leads: allow more than gRPC's 4 MiB.
+        _channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
         _client = new Wire.Metadata.MetadataClient(_channel);
         _headers = noProxy ? new Grpc.Core.Metadata { { MetadataWire.NoProxyHeader, "1" } } : null;
     }

@@ -60,6 +60,11 @@ internal static class TopicCreateCommand
             throw new CliException("--throughput-mbps: must be zero or positive.", ExitCodes.Usage);
         }
 
+        if (mbps == 0)
+        {
+            run.Warn("no --throughput-mbps given: the capacity check only counts live brokers against the replication factor");
+        }
+
         using var client = run.MetadataClient();
         var brokers = await client.ListBrokersAsync(ct);
         var unreachable = new List<ulong>();
