@@ -101,4 +101,19 @@ public sealed class TopicsAndBrokersCommandTests(EmbeddedClusterFixture fixture)
         Assert.Equal(64, result.ExitCode);
         Assert.Contains("'nohost' is not host:port", result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task UnreachableCluster_FailsWithTimeoutMessage()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var result = await Cli.RunAsync("topics", "list", "-b", $"127.0.0.1:{port}", "--timeout", "2");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("did not answer within the timeout", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Out);
+    }
 }

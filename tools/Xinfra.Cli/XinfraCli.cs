@@ -27,7 +27,16 @@ internal static class XinfraCli
             return ExitCodes.Usage;
         }
 
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug, not an operational error: say so with the details.
+            await error.WriteLineAsync($"error: unexpected failure (please report it): {e}");
+            return ExitCodes.Failed;
+        }
     }
 
     /// <summary>The root command with every command group.</summary>

@@ -25,6 +25,12 @@ internal static class CliAction
                 await context.Error.WriteLineAsync("cancelled");
                 return ExitCodes.Failed;
             }
+            catch (OperationCanceledException)
+            {
+                // A client-side deadline (not Ctrl+C): the cluster did not answer in time.
+                await context.Error.WriteLineAsync($"error: the cluster did not answer within the timeout (--timeout {parse.GetValue(GlobalOptions.Timeout)} s).");
+                return ExitCodes.Failed;
+            }
             catch (RpcException e)
             {
                 await context.Error.WriteLineAsync($"error: a broker call failed ({e.StatusCode}): {e.Status.Detail}");
