@@ -17,6 +17,9 @@ internal sealed class BrokerInfoService(BrokerContext context, IEnumerable<Broke
         response.Modules.AddRange(modules.Select(m => m.Name));
         return Task.FromResult(response);
     }
+
+    public override Task<DescribeStorageResponse> DescribeStorage(DescribeStorageRequest request, ServerCallContext callContext) =>
+        Task.Run(() => BrokerStorageReport.Measure(context.Options), callContext.CancellationToken);
 }
 
 /// <summary>The name of a module, registered so <c>Describe</c> can list them.</summary>

@@ -23,4 +23,10 @@ public sealed record NorthguardBrokerOptions
     /// listen address (e.g. listening on 0.0.0.0). <value>The default is null: the listen address.</value>
     /// </summary>
     public string? AdvertisedEndpoint { get; init; }
+
+    /// <summary>
+    /// The write throughput (replica bytes per second, all topics) this broker is planned for; reported by
+    /// <c>BrokerInfo.DescribeStorage</c> for capacity checks, not enforced. <value>The default is 100 MB/s.</value>
+    /// </summary>
+    public long ThroughputBudgetBytesPerSecond { get; init; } = 100_000_000;
 }

@@ -9,7 +9,7 @@ namespace Xinfra.Northguard.Cluster;
 /// cluster for samples and integration tests. Brokers can be stopped and restarted on the same port and data.
 /// Disposing stops every broker and deletes the temp folder it created.
 /// </summary>
-public sealed class NorthguardCluster : IAsyncDisposable
+public sealed partial class NorthguardCluster : IAsyncDisposable
 {
     private readonly NorthguardClusterOptions _options;
     private readonly string _root;

@@ -124,6 +124,32 @@ public sealed class LocalMetadataService : IMetadataService
         return UnderReplicatedQuery.Ordered(result);
     }
 
+    /// <summary>
+    /// The content of the vnodes this broker leads, read on the metadata loop from the leader's applied state (a
+    /// leader that just lost its term may answer slightly stale content). The metadata client asks every broker.
+    /// </summary>
+    public Task<MetadataExport> ExportLedVnodesAsync(CancellationToken cancellationToken = default) =>
+        _host.InvokeAsync(() =>
+        {
+            var vnodes = new List<int>();
+            var topics = new List<TopicDescription>();
+            var acls = new List<AclEntry>();
+            var documents = new List<ConfigDocument>();
+            foreach (int vnode in _host.HostedVnodes.Order())
+            {
+                var coordinator = _host.Coordinator(vnode);
+                if (coordinator.Node?.Role == Raft.RaftRole.Leader)
+                {
+                    vnodes.Add(vnode);
+                    topics.AddRange(coordinator.State.DescribeAll());
+                    acls.AddRange(coordinator.State.AclEntries());
+                    documents.AddRange(coordinator.State.AllDocuments());
+                }
+            }
+
+            return new MetadataExport(vnodes, topics, acls, documents);
+        }, cancellationToken);
+
     private async Task<MetadataResult> WriteAsync(int vnode, MetadataCommand command, string? topic, CancellationToken cancellationToken)
     {
         var (result, _) = await _host.RunAsync(() => _host.Coordinator(vnode).ProposeAsync(command), cancellationToken).ConfigureAwait(false);

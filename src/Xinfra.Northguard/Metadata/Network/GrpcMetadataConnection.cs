@@ -26,7 +26,8 @@ public sealed class GrpcMetadataConnection : IMetadataService, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(endpoint);
         Endpoint = endpoint;
-        _channel = GrpcChannel.ForAddress(endpoint);
+        // An ExportVnodes answer holds every topic and segment of the vnodes a broker leads: allow more than gRPC's 4 MiB.
+        _channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
         _client = new Wire.Metadata.MetadataClient(_channel);
         _headers = noProxy ? new Grpc.Core.Metadata { { MetadataWire.NoProxyHeader, "1" } } : null;
     }
@@ -122,6 +123,10 @@ public sealed class GrpcMetadataConnection : IMetadataService, IDisposable
     public ValueTask<IReadOnlyList<VnodeAssignment>> DescribeVnodesAsync(CancellationToken cancellationToken = default) =>
         Call(null, c => c.DescribeVnodesAsync(new Wire.Empty(), Options(cancellationToken)),
             r => (IReadOnlyList<VnodeAssignment>)[.. r.Vnodes.Select(v => new VnodeAssignment((int)v.Vnode, v.Start, v.End, [.. v.Replicas], v.Leader, v.Term))]);
+
+    /// <summary>The content of the vnodes this broker leads.</summary>
+    public ValueTask<MetadataExport> ExportVnodesAsync(CancellationToken cancellationToken = default) =>
+        Call(null, c => c.ExportVnodesAsync(new Wire.ExportVnodesRequest(), Options(cancellationToken)), MetadataWire.FromWire);
 
     /// <summary>Closes the channel.</summary>
     public void Dispose() => _channel.Dispose();

@@ -107,6 +107,10 @@ internal sealed class MetadataGrpcService(LocalMetadataService local, ProxyingMe
         return Task.FromResult(response);
     }
 
+    // Always answered locally (the vnodes this broker leads): the caller asks every broker and merges.
+    public override async Task<Wire.ExportVnodesResponse> ExportVnodes(Wire.ExportVnodesRequest request, ServerCallContext context) =>
+        MetadataWire.ToWire(await local.ExportLedVnodesAsync(context.CancellationToken).ConfigureAwait(false));
+
     private static Wire.RangeIds Ids(IReadOnlyList<RangeId> ranges)
     {
         var ids = new Wire.RangeIds();

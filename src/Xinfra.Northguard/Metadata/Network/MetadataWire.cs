@@ -80,6 +80,27 @@ internal static class MetadataWire
         return new TopicDescription(topic, ranges, segments);
     }
 
+    public static Wire.ExportVnodesResponse ToWire(MetadataExport e)
+    {
+        var wire = new Wire.ExportVnodesResponse();
+        wire.Vnodes.AddRange(e.Vnodes.Select(v => (uint)v));
+        wire.Topics.AddRange(e.Topics.Select(ToWire));
+        wire.Acls.AddRange(e.Acls.Select(a => new Wire.AclEntryMessage { Topic = a.Topic, Principal = a.Principal, Operations = (uint)a.Operations }));
+        wire.Documents.AddRange(e.Documents.Select(d => new Wire.DocumentMessage
+        {
+            Key = d.Key,
+            Version = d.Version,
+            Content = Google.Protobuf.ByteString.CopyFrom(d.Content.Span),
+        }));
+        return wire;
+    }
+
+    public static MetadataExport FromWire(Wire.ExportVnodesResponse w) => new(
+        [.. w.Vnodes.Select(v => (int)v)],
+        [.. w.Topics.Select(FromWire)],
+        [.. w.Acls.Select(a => new AclEntry(a.Topic, a.Principal, (AclOperations)a.Operations))],
+        [.. w.Documents.Select(d => new ConfigDocument(d.Key, d.Version, d.Content.ToByteArray()))]);
+
     /// <summary>The gRPC form of a metadata error; other exceptions are not mapped.</summary>
     public static RpcException? ToRpc(Exception e, Func<ulong, string?> endpointOf)
     {
