@@ -17,4 +17,7 @@ public sealed record NorthguardBrokerOptions
 
     /// <summary>Attributes that placement policies can constrain (e.g. <c>zone</c>).</summary>
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>TLS, tokens and ACLs (see docs/security.md); null (the default) leaves the broker plaintext and open.</summary>
+    public Security.BrokerSecurityOptions? Security { get; init; }
 }

@@ -9,7 +9,7 @@ namespace Xinfra.Northguard.Transport;
 /// Calls the group coordinator: starts at the last known coordinator (or a bootstrap broker), follows
 /// <see cref="GroupError.NotCoordinator"/> hints and moves on to the next broker when one is unreachable.
 /// </summary>
-internal sealed class NorthguardGroupClient(IReadOnlyList<string> endpoints, string cluster) : IDisposable
+internal sealed class NorthguardGroupClient(IReadOnlyList<string> endpoints, string cluster, Security.ChannelSecurity? security = null) : IDisposable
 {
     private const int MaxAttempts = 8;
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
@@ -59,6 +59,10 @@ internal sealed class NorthguardGroupClient(IReadOnlyList<string> endpoints, str
             {
                 throw new OperationCanceledException(cancellationToken);
             }
+            catch (RpcException e) when (Security.SecurityErrors.IsSecurity(e))
+            {
+                throw Security.SecurityErrors.ToException(e, null, cluster);
+            }
             catch (RpcException e)
             {
                 throw new ConsumeException($"Cluster '{cluster}': group '{group}' request failed: {e.Status.Detail}", e) { Cluster = cluster };
@@ -70,8 +74,9 @@ internal sealed class NorthguardGroupClient(IReadOnlyList<string> endpoints, str
 
     private NorthguardGroups.NorthguardGroupsClient Client(string endpoint)
     {
-        var address = endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "http://" + endpoint;
-        return new NorthguardGroups.NorthguardGroupsClient(_channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a)));
+        var channels = security ?? Security.ChannelSecurity.Plaintext;
+        var address = channels.Address(endpoint);
+        return new NorthguardGroups.NorthguardGroupsClient(_channels.GetOrAdd(address, a => channels.CreateChannel(a, maxReceiveMessageSize: 4 << 20)));
     }
 
     public void Dispose()

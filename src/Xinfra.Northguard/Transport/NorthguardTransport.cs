@@ -25,8 +25,9 @@ public sealed partial class NorthguardTransport : ITransport
     private readonly ClientConnections _connections;
     private readonly PendingOperations _pending = new();
     private readonly NorthguardGroupClient _groups;
+    private readonly Security.ChannelSecurity _groupChannels;
 
-    internal NorthguardTransport(TransportContext context, IReadOnlyList<string> endpoints)
+    internal NorthguardTransport(TransportContext context, IReadOnlyList<string> endpoints, Security.NorthguardClientSecurity? security = null)
     {
         _context = context;
         _clientOptions = new NorthguardClientOptions
@@ -34,12 +35,13 @@ public sealed partial class NorthguardTransport : ITransport
             Endpoints = endpoints,
             MaxRecordBytes = context.Cluster.MaxRecordBytes,
             TimeProvider = context.TimeProvider,
+            Security = security,
         };
         _producer = new NorthguardProducerClient(_clientOptions);
-        _metadata = new NorthguardMetadataClient(new NorthguardMetadataClientOptions { Bootstrap = endpoints, TimeProvider = context.TimeProvider });
+        _metadata = new NorthguardMetadataClient(new NorthguardMetadataClientOptions { Bootstrap = endpoints, TimeProvider = context.TimeProvider, Security = security });
         _reader = new NorthguardConsumerClient(_clientOptions);
         _connections = new ClientConnections(_clientOptions);
-        _groups = new NorthguardGroupClient(endpoints, context.ClusterName);
+        _groups = new NorthguardGroupClient(endpoints, context.ClusterName, _groupChannels = Security.ChannelSecurity.ForClient(security));
     }
 
     /// <inheritdoc />
@@ -184,6 +186,7 @@ public sealed partial class NorthguardTransport : ITransport
         _metadata.Dispose();
         _connections.Dispose();
         _groups.Dispose();
+        _groupChannels.Dispose();
     }
 
     /// <summary>
