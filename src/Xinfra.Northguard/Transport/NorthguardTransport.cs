@@ -140,6 +140,23 @@ public sealed partial class NorthguardTransport : ITransport
         {
             return false;
         }
+        catch (AuthorizationException denied) when (!denied.IsAuthenticationFailure)
+        {
+            // Applications may not create topics when security is on; one that exists (and that they may describe) is fine.
+            try
+            {
+                await _metadata.DescribeTopicAsync(topic.Name, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+            catch (AuthorizationException describeDenied)
+            {
+                throw Rethrow(describeDenied, topic);
+            }
+            catch (XinfraException)
+            {
+                throw Rethrow(denied, topic);
+            }
+        }
         catch (XinfraException ex) when (ex.Topic is null || ex.Cluster is null)
         {
             throw Rethrow(ex, topic);
@@ -246,6 +263,14 @@ public sealed partial class NorthguardTransport : ITransport
 
     private XinfraException Rethrow(XinfraException ex, PhysicalTopic topic) => ex switch
     {
+        AuthorizationException a => new AuthorizationException($"Topic '{topic.LogicalTopic}' on Northguard cluster '{Cluster}': {a.Message}", a)
+        {
+            Topic = topic.LogicalTopic,
+            Cluster = Cluster,
+            Principal = a.Principal,
+            Operation = a.Operation,
+            IsAuthenticationFailure = a.IsAuthenticationFailure,
+        },
         UnknownTopicException => new UnknownTopicException($"Topic '{topic.LogicalTopic}': physical topic '{topic.Name}' does not exist on Northguard cluster '{Cluster}'.") { Topic = topic.LogicalTopic, Cluster = Cluster },
         _ => new ProduceException($"Topic '{topic.LogicalTopic}' on Northguard cluster '{Cluster}': {ex.Message}", ex, ex.IsTransient) { Topic = topic.LogicalTopic, Cluster = Cluster },
     };
