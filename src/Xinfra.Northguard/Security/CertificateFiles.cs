@@ -30,10 +30,24 @@ internal static class CertificateFiles
     }
 
     public static ReloadingFile<X509Certificate2> Watch(string certificateFile, string? keyFile, string? password, TimeSpan interval, TimeProvider time, Action<Exception>? failed) =>
-        new(keyFile is null ? [certificateFile] : [certificateFile, keyFile], () => LoadCertificate(certificateFile, keyFile, password), interval, time, failed);
+        Open("CertificateFile", certificateFile, () => new ReloadingFile<X509Certificate2>(
+            keyFile is null ? [certificateFile] : [certificateFile, keyFile], () => LoadCertificate(certificateFile, keyFile, password), interval, time, failed));
 
     public static ReloadingFile<X509Certificate2Collection> WatchCa(string caFile, TimeSpan interval, TimeProvider time, Action<Exception>? failed) =>
-        new([caFile], () => LoadCa(caFile), interval, time, failed);
+        Open("CaCertificateFile", caFile, () => new ReloadingFile<X509Certificate2Collection>([caFile], () => LoadCa(caFile), interval, time, failed));
+
+    /// <summary>The first load: a missing or unreadable file is a configuration error naming the field and the file.</summary>
+    private static T Open<T>(string field, string file, Func<T> open)
+    {
+        try
+        {
+            return open();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            throw new XinfraConfigurationException($"TLS {field} '{file}' (or its key file) could not be loaded: {e.GetType().Name}: {e.Message}", e) { Field = field };
+        }
+    }
 
     /// <summary>
     /// True when <paramref name="certificate"/> chains to one of <paramref name="roots"/> (or, with no roots, when the
