@@ -52,6 +52,19 @@ internal sealed class SecurityInterceptor(SecurityGate gate, ILoggerFactory logg
 
     private async Task AuthorizeAsync(ServerCallContext context, object? request)
     {
+        try
+        {
+            await CheckAsync(context, request).ConfigureAwait(false);
+        }
+        catch (XinfraException e) when (e is not AuthorizationException)
+        {
+            // The token list or an ACL could not be read (metadata election, broker down): retryable, not a denial.
+            throw new RpcException(new Status(StatusCode.Unavailable, $"The security check could not read the metadata store: {e.Message}"));
+        }
+    }
+
+    private async Task CheckAsync(ServerCallContext context, object? request)
+    {
         var http = context.GetHttpContext();
         string? authorization = context.RequestHeaders.GetValue(BearerTokenHandler.Header);
         var certificate = http.Connection.ClientCertificate;
