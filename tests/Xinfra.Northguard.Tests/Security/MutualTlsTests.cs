@@ -11,13 +11,13 @@ namespace Xinfra.Northguard.Tests.Security;
 public sealed class MutualTlsTests
 {
     [Fact]
-    public async Task MutualTls_ClientCertificateSubjectIsThePrincipal_ClientWithoutCertificateIsRefused()
+    public async Task MutualTls_BrokersReplicateOverMutualTls_ClientCertificateSubjectIsThePrincipal_ClientWithoutCertificateIsRefused()
     {
         using var certificates = new TestCertificates();
         string clusterToken = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
         await using var cluster = await NorthguardCluster.StartEmbeddedAsync(new NorthguardClusterOptions
         {
-            Brokers = 1,
+            Brokers = 3,
             Security = new BrokerSecurityOptions
             {
                 Tls = new NorthguardTlsOptions
@@ -42,7 +42,7 @@ public sealed class MutualTlsTests
 
         using (var metadata = new NorthguardMetadataClient(new NorthguardMetadataClientOptions { Bootstrap = endpoints, Security = WithCertificate(clusterToken) }))
         {
-            await metadata.CreateTopicAsync("mtls", StoragePolicy.Default with { ReplicationFactor = 1 }, 1);
+            await metadata.CreateTopicAsync("mtls", StoragePolicy.Default, 1);
         }
 
         using (var admin = new NorthguardAdminClient(new NorthguardClientOptions { Endpoints = endpoints, Security = WithCertificate(clusterToken) }))
