@@ -11,6 +11,14 @@ using Xinfra.Northguard.Storage.Index;
 
 // Northguard data path load: disk limit, fps-store alone, one broker RF=1, three brokers RF=3 (fsync acks on every
 // replica), latency at 50% of the RF=3 maximum, and consume throughput. Usage: dotnet run -c Release [seconds]
+// [group-commit-ms] [security]: with "security", only RF=3 produce throughput and latency with security off, with
+// tokens + ACLs enforced (plaintext), and with TLS + tokens + ACLs.
+if (args.Length > 2 && args[2] == "security")
+{
+    await SecurityLoad.RunAsync(args);
+    return;
+}
+
 double seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 3;
 var duration = TimeSpan.FromSeconds(seconds);
 Load.StoreOptions = FpsStoreOptions.Default with { GroupCommitWindow = TimeSpan.FromMilliseconds(args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 0) };
@@ -91,7 +99,8 @@ internal static class Load
         return (count / stopwatch.Elapsed.TotalSeconds, 0, 0, 0, 0);
     }
 
-    public static async Task<(double Rate, double P50, double P99, double P999, double ConsumeRate)> ClusterAsync(string dir, int brokers, int rf, int size, TimeSpan duration, bool measureLatency)
+    public static async Task<(double Rate, double P50, double P99, double P999, double ConsumeRate)> ClusterAsync(string dir, int brokers, int rf, int size, TimeSpan duration, bool measureLatency,
+        SecurityLoad.Mode security = SecurityLoad.Mode.Off, string? certificates = null)
     {
         var metadata = new LocalMetadataService();
         var directory = new LocalBrokerDirectory();
@@ -100,9 +109,11 @@ internal static class Load
             Brokers = brokers,
             DataRoot = dir,
             Modules = _ => [new LocalMetadataModule(metadata, directory), new DataPathModule(new DataPathOptions { Store = StoreOptions })],
+            Security = SecurityLoad.Broker(security, certificates),
         });
         var description = await metadata.CreateTopicAsync("load", StoragePolicy.Default with { ReplicationFactor = rf }, 3);
         var options = new NorthguardClientOptions { Endpoints = [.. cluster.Brokers.Select(b => b.Endpoint)], Linger = TimeSpan.FromMilliseconds(1), BatchMaxBytes = 128 << 10 };
+        options = options with { Security = await SecurityLoad.OnboardAsync(security, certificates, options, "load") };
         await using var producer = new NorthguardProducerClient(options);
         var value = new byte[size - 8];
         var keys = Enumerable.Range(0, 64).Select(i => BitConverter.GetBytes((long)i * 7919)).ToArray();

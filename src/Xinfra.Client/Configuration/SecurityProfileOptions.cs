@@ -27,7 +27,14 @@ public sealed class SecurityProfileOptions
     /// <summary>A file holding this application's token (re-read when it changes). Never logged.</summary>
     public string? TokenFile { get; set; }
 
+    /// <summary>
+    /// This application's token itself (Northguard application token, or a Kafka OAUTHBEARER token); prefer
+    /// <see cref="TokenFile"/> or a secret store. Never logged.
+    /// </summary>
+    public string? Token { get; set; }
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"Tls={Tls}, Sasl={SaslMechanism ?? "none"}, Username={Username ?? "-"}, Password={(Password is null ? "-" : "***")}";
+        $"Tls={Tls}, Sasl={SaslMechanism ?? "none"}, Username={Username ?? "-"}, Password={(Password is null ? "-" : "***")}, " +
+        $"Token={(Token is null ? "-" : "***")}, TokenFile={TokenFile ?? "-"}";
 }

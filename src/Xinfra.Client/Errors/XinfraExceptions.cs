@@ -118,7 +118,11 @@ public sealed class ClusterUnavailableException : XinfraException
     public override bool IsTransient => true;
 }
 
-/// <summary>The caller is not allowed to perform the operation (missing ACL, bad or expired token).</summary>
+/// <summary>
+/// The caller is not allowed to perform the operation (missing ACL, bad or revoked token). Names the principal
+/// (application), the <see cref="XinfraException.Topic"/> and the missing operation when the broker said; never
+/// carries the token.
+/// </summary>
 public sealed class AuthorizationException : XinfraException
 {
     /// <summary>Creates the exception.</summary>
@@ -126,6 +130,15 @@ public sealed class AuthorizationException : XinfraException
         : base(message, innerException)
     {
     }
+
+    /// <summary>The application (or certificate subject) that was refused, when known.</summary>
+    public string? Principal { get; init; }
+
+    /// <summary>The operation that was missing (<c>Produce</c>, <c>Consume</c>, <c>Describe</c>, <c>Admin</c>, …), when known.</summary>
+    public string? Operation { get; init; }
+
+    /// <summary>True when the credentials themselves were refused (no, unknown or revoked token), not an ACL.</summary>
+    public bool IsAuthenticationFailure { get; init; }
 }
 
 /// <summary>Stored data failed a check (bad CRC, wrong magic, truncated file); names the file and offset.</summary>

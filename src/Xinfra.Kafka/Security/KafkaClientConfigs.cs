@@ -111,10 +111,10 @@ internal static class KafkaClientConfigs
         config.SaslMechanism = sasl;
         if (sasl == SaslMechanism.OAuthBearer)
         {
-            if (options.OAuthTokenProvider is null && profile.TokenFile is null)
+            if (options.OAuthTokenProvider is null && profile.TokenFile is null && string.IsNullOrEmpty(profile.Token))
             {
                 throw Invalid(context, "TokenFile",
-                    "OAUTHBEARER needs a token: set TokenFile in the profile or KafkaTransportOptions.OAuthTokenProvider");
+                    "OAUTHBEARER needs a token: set TokenFile or Token in the profile, or KafkaTransportOptions.OAuthTokenProvider");
             }
 
             return;

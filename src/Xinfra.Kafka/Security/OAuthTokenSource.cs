@@ -7,7 +7,7 @@ namespace Xinfra.Kafka;
 
 /// <summary>
 /// Answers librdkafka's OAUTHBEARER refresh callback with a token from <see cref="KafkaTransportOptions.OAuthTokenProvider"/>
-/// or, without one, from the security profile's token file (re-read at every refresh).
+/// or, without one, from the security profile's token file (re-read at every refresh) or its inline token.
 /// </summary>
 internal sealed class OAuthTokenSource
 {
@@ -55,9 +55,11 @@ internal sealed class OAuthTokenSource
             return provider(request, timeout.Token).AsTask().GetAwaiter().GetResult();
         }
 
-        var file = _context.Security?.TokenFile
-            ?? throw new XinfraConfigurationException("no OAUTHBEARER token source") { Cluster = _context.ClusterName };
-        var value = File.ReadAllText(file).Trim();
+        var value = _context.Security?.TokenFile is { } file
+            ? File.ReadAllText(file).Trim()
+            : _context.Security?.Token is { Length: > 0 } inline
+                ? inline
+                : throw new XinfraConfigurationException("no OAUTHBEARER token source") { Cluster = _context.ClusterName };
         return new KafkaOAuthToken(value, _context.TimeProvider.GetUtcNow() + FileTokenLifetime, _context.ApplicationId);
     }
 }

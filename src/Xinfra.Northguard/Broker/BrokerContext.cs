@@ -12,6 +12,12 @@ public sealed class BrokerContext(NorthguardBrokerOptions options, TimeProvider 
     /// <summary>The broker id.</summary>
     public ulong BrokerId => Options.BrokerId;
 
-    /// <summary>The <c>http://host:port</c> the broker listens on; set once started.</summary>
+    /// <summary>The <c>http(s)://host:port</c> the broker listens on; set once started.</summary>
     public string? Endpoint { get; internal set; }
+
+    /// <summary>The broker's security (TLS, tokens, ACLs), or null when <see cref="NorthguardBrokerOptions.Security"/> is null.</summary>
+    public Security.BrokerSecurity? Security { get; internal set; }
+
+    /// <summary>How this broker opens channels to other brokers (TLS and the cluster token when security is on).</summary>
+    public Security.ChannelSecurity Channels => Security?.Channels ?? Northguard.Security.ChannelSecurity.Plaintext;
 }

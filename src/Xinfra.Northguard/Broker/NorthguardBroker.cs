@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Xinfra.Northguard.Security;
 
 namespace Xinfra.Northguard.Broker;
 
@@ -53,7 +54,17 @@ public sealed class NorthguardBroker : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(modules);
         Directory.CreateDirectory(options.DataDirectory);
         var broker = new NorthguardBroker(new BrokerContext(options, timeProvider ?? TimeProvider.System), modules, loggerFactory ?? NullLoggerFactory.Instance);
-        await broker.RunAsync(cancellationToken).ConfigureAwait(false);
+        broker.Context.Security = options.Security is null ? null : new BrokerSecurity(options.Security, broker.Context.TimeProvider, broker._loggerFactory);
+        try
+        {
+            await broker.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            broker.Context.Security?.Dispose();
+            throw;
+        }
+
         return broker;
     }
 
@@ -67,9 +78,14 @@ public sealed class NorthguardBroker : IAsyncDisposable
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 64 * 1024 * 1024);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Parse(Context.Options.Host), Context.Options.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(IPAddress.Parse(Context.Options.Host), Context.Options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                Context.Security?.ConfigureListener(listen);
+            });
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
         });
+        BrokerSecurity.AddServices(builder.Services, Context.Security);
         foreach (var module in _modules)
         {
             builder.Services.AddSingleton(new BrokerModuleName(module.Name));
@@ -78,6 +94,7 @@ public sealed class NorthguardBroker : IAsyncDisposable
 
         var app = builder.Build();
         app.MapGrpcService<BrokerInfoService>();
+        BrokerSecurity.MapEndpoints(app);
         foreach (var module in _modules)
         {
             module.MapEndpoints(app);
@@ -109,5 +126,6 @@ public sealed class NorthguardBroker : IAsyncDisposable
 
         await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        Context.Security?.Dispose();
     }
 }

@@ -29,4 +29,7 @@ public sealed record NorthguardBrokerOptions
     /// <c>BrokerInfo.DescribeStorage</c> for capacity checks, not enforced. <value>The default is 100 MB/s.</value>
     /// </summary>
     public long ThroughputBudgetBytesPerSecond { get; init; } = 100_000_000;
+
+    /// <summary>TLS, tokens and ACLs (see docs/security.md); null (the default) leaves the broker plaintext and open.</summary>
+    public Security.BrokerSecurityOptions? Security { get; init; }
 }

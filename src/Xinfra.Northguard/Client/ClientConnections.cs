@@ -9,15 +9,18 @@ namespace Xinfra.Northguard.Client;
 /// <summary>Channels to brokers by endpoint, and route look-ups that try every known broker.</summary>
 internal sealed class ClientConnections(NorthguardClientOptions options) : IDisposable
 {
+    private readonly Security.ChannelSecurity _security = Security.ChannelSecurity.ForClient(options.Security);
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _known = new(StringComparer.Ordinal);
 
     public NorthguardClientOptions Options => options;
 
-    public ProtocolClient For(string endpoint)
+    public ProtocolClient For(string endpoint) => new(Channel(endpoint));
+
+    public GrpcChannel Channel(string endpoint)
     {
-        string address = endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "http://" + endpoint;
-        return new ProtocolClient(_channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 })));
+        string address = _security.Address(endpoint);
+        return _channels.GetOrAdd(address, a => _security.CreateChannel(a));
     }
 
     public async Task<RouteResponse> RouteAsync(string topic, CancellationToken cancellationToken)
@@ -63,5 +66,7 @@ internal sealed class ClientConnections(NorthguardClientOptions options) : IDisp
         {
             channel.Dispose();
         }
+
+        _security.Dispose();
     }
 }

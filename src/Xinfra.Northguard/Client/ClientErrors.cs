@@ -13,6 +13,7 @@ internal static class ClientErrors
 
     public static XinfraException ForProduce(string topic, Exception e) => e switch
     {
+        RpcException r when Security.SecurityErrors.IsSecurity(r) => Security.SecurityErrors.ToException(r, topic),
         RpcException { StatusCode: StatusCode.NotFound } r => new UnknownTopicException(r.Status.Detail) { Topic = topic },
         RpcException r => new ProduceException($"Produce to '{topic}' failed: {r.Status.Detail}", r, IsTransient(r)) { Topic = topic },
         XinfraException x => x,
@@ -21,6 +22,7 @@ internal static class ClientErrors
 
     public static XinfraException ForConsume(string topic, Exception e) => e switch
     {
+        RpcException r when Security.SecurityErrors.IsSecurity(r) => Security.SecurityErrors.ToException(r, topic),
         RpcException { StatusCode: StatusCode.NotFound } r => new UnknownTopicException(r.Status.Detail) { Topic = topic },
         RpcException { StatusCode: StatusCode.OutOfRange } r => new ConsumeException($"Consume of '{topic}' failed: {r.Status.Detail}", r) { Topic = topic },
         RpcException r => new ConsumeException($"Consume of '{topic}' failed: {r.Status.Detail}", r) { Topic = topic },

@@ -3,8 +3,11 @@ using Xinfra.Northguard.Protocol;
 
 namespace Xinfra.Northguard.Client;
 
-/// <summary>Data-path administration: range splits (the broker seals the open segment first).</summary>
-public sealed class NorthguardAdminClient : IDisposable
+/// <summary>
+/// Northguard administration: range splits (the broker seals the open segment first), application tokens and
+/// per-topic ACLs (<c>NorthguardAdminClient.Security.cs</c>).
+/// </summary>
+public sealed partial class NorthguardAdminClient : IDisposable
 {
     private readonly ClientConnections _connections;
 
@@ -30,6 +33,10 @@ public sealed class NorthguardAdminClient : IDisposable
             var response = await _connections.For(endpoint).SplitRangeAsync(new SplitRangeRequest { Topic = topic, RangeId = rangeId, At = at }, cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
             return [.. response.Children];
+        }
+        catch (RpcException e) when (Security.SecurityErrors.IsSecurity(e))
+        {
+            throw Security.SecurityErrors.ToException(e, topic);
         }
         catch (RpcException e)
         {

@@ -30,6 +30,9 @@ public sealed record NorthguardClientOptions
     /// <summary>Consecutive failed connections before pending records fail. <value>The default value is 100.</value></summary>
     public int MaxRetries { get; init; } = 100;
 
+    /// <summary>TLS trust, client certificate and application token; null (the default) is plaintext with no token.</summary>
+    public Security.NorthguardClientSecurity? Security { get; init; }
+
     /// <summary>The clock used for linger and retry delays. <value>The default is the system clock.</value></summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

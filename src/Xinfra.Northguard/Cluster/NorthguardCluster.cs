@@ -52,16 +52,19 @@ public sealed partial class NorthguardCluster : IAsyncDisposable
     /// Starts a complete embedded cluster: every broker runs the Raft-backed metadata (vnodes over all brokers) and the
     /// data path. Point <c>Xinfra:Clusters:*:Bootstrap</c> at <see cref="Bootstrap"/> with <c>Kind: Northguard</c>.
     /// </summary>
-    public static async Task<NorthguardCluster> StartEmbeddedAsync(int brokers = 3, DataPathOptions? dataPath = null, string? dataRoot = null, CancellationToken cancellationToken = default)
+    public static Task<NorthguardCluster> StartEmbeddedAsync(int brokers = 3, DataPathOptions? dataPath = null, string? dataRoot = null, CancellationToken cancellationToken = default) =>
+        StartEmbeddedAsync(new NorthguardClusterOptions { Brokers = brokers, DataRoot = dataRoot }, dataPath, cancellationToken);
+
+    /// <summary>
+    /// Starts a complete embedded cluster with <paramref name="options"/> (broker count, data root, security, logs,
+    /// clock); its <see cref="NorthguardClusterOptions.Modules"/> are replaced by the metadata and data path.
+    /// </summary>
+    public static async Task<NorthguardCluster> StartEmbeddedAsync(NorthguardClusterOptions options, DataPathOptions? dataPath = null, CancellationToken cancellationToken = default)
     {
-        var options = dataPath ?? DataPathOptions.Default;
+        ArgumentNullException.ThrowIfNull(options);
+        var path = dataPath ?? DataPathOptions.Default;
         var cluster = await StartAsync(
-            new NorthguardClusterOptions
-            {
-                Brokers = brokers,
-                DataRoot = dataRoot,
-                Modules = MetadataModule.ForCluster(brokers, others: _ => [new DataPathModule(options)]),
-            },
+            options with { Modules = MetadataModule.ForCluster(options.Brokers, others: _ => [new DataPathModule(path)]) },
             cancellationToken).ConfigureAwait(false);
         try
         {
@@ -142,6 +145,7 @@ public sealed partial class NorthguardCluster : IAsyncDisposable
             Port = _ports.GetValueOrDefault(id),
             DataDirectory = Path.Combine(_root, $"broker-{id}"),
             Attributes = _options.Attributes(id),
+            Security = _options.Security,
         };
         var broker = await NorthguardBroker.StartAsync(options, _options.Modules(options), _options.LoggerFactory, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         _brokers[id] = broker;

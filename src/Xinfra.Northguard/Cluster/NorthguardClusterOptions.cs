@@ -21,6 +21,9 @@ public sealed record NorthguardClusterOptions
     /// <summary>Logs of every broker; null discards them.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 
+    /// <summary>Security of every broker (TLS, tokens, ACLs); null (the default) leaves them plaintext and open.</summary>
+    public Security.BrokerSecurityOptions? Security { get; init; }
+
     /// <summary>The clock brokers use. <value>The default is the system clock.</value></summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

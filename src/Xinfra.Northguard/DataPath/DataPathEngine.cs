@@ -75,7 +75,7 @@ internal sealed partial class DataPathEngine : IAsyncDisposable
     public ProtocolClient Peer(ulong brokerId)
     {
         string endpoint = Directory.EndpointOf(brokerId) ?? throw new InvalidOperationException($"Broker {brokerId} has no known endpoint.");
-        var channel = _channels.GetOrAdd(brokerId, _ => GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 }));
+        var channel = _channels.GetOrAdd(brokerId, _ => _context.Channels.CreateChannel(endpoint));
         return new ProtocolClient(channel);
     }
 

@@ -10,7 +10,7 @@ namespace Xinfra.Northguard.Transport;
 /// <see cref="GroupError.NotCoordinator"/> hints and moves on to the next broker when one is unreachable, backing off
 /// (50 ms doubling to 1 s) while the coordinator fails over, for up to <see cref="GiveUpAfter"/>.
 /// </summary>
-internal sealed class NorthguardGroupClient(IReadOnlyList<string> endpoints, string cluster, TimeProvider time) : IDisposable
+internal sealed class NorthguardGroupClient(IReadOnlyList<string> endpoints, string cluster, TimeProvider time, Security.ChannelSecurity? security = null) : IDisposable
 {
     /// <summary>How long a call keeps trying while no coordinator answers (a broker died: its vnodes elect anew).</summary>
     internal static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(30);
@@ -69,6 +69,10 @@ internal sealed class NorthguardGroupClient(IReadOnlyList<string> endpoints, str
             {
                 throw new OperationCanceledException(cancellationToken);
             }
+            catch (RpcException e) when (Security.SecurityErrors.IsSecurity(e))
+            {
+                throw Security.SecurityErrors.ToException(e, null, cluster);
+            }
             catch (RpcException e)
             {
                 throw new ConsumeException($"Cluster '{cluster}': group '{group}' request failed: {e.Status.Detail}", e) { Cluster = cluster };
@@ -80,8 +84,9 @@ internal sealed class NorthguardGroupClient(IReadOnlyList<string> endpoints, str
 
     private NorthguardGroups.NorthguardGroupsClient Client(string endpoint)
     {
-        var address = endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "http://" + endpoint;
-        return new NorthguardGroups.NorthguardGroupsClient(_channels.GetOrAdd(address, a => GrpcChannel.ForAddress(a)));
+        var channels = security ?? Security.ChannelSecurity.Plaintext;
+        var address = channels.Address(endpoint);
+        return new NorthguardGroups.NorthguardGroupsClient(_channels.GetOrAdd(address, a => channels.CreateChannel(a, maxReceiveMessageSize: 4 << 20)));
     }
 
     public void Dispose()

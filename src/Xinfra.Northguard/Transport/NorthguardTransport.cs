@@ -25,8 +25,9 @@ public sealed partial class NorthguardTransport : ITransport
     private readonly ClientConnections _connections;
     private readonly PendingOperations _pending = new();
     private readonly NorthguardGroupClient _groups;
+    private readonly Security.ChannelSecurity _groupChannels;
 
-    internal NorthguardTransport(TransportContext context, IReadOnlyList<string> endpoints)
+    internal NorthguardTransport(TransportContext context, IReadOnlyList<string> endpoints, Security.NorthguardClientSecurity? security = null)
     {
         _context = context;
         Settings = NorthguardTransportSettings.From(context);
@@ -41,12 +42,13 @@ public sealed partial class NorthguardTransport : ITransport
             ConsumeCreditBytes = Settings.ConsumerCreditBytes,
             RetryDelay = Settings.RetryBackoff,
             MaxRetries = Settings.Retries,
+            Security = security,
         };
         _producer = new NorthguardProducerClient(_clientOptions);
-        _metadata = new NorthguardMetadataClient(new NorthguardMetadataClientOptions { Bootstrap = endpoints, TimeProvider = context.TimeProvider });
+        _metadata = new NorthguardMetadataClient(new NorthguardMetadataClientOptions { Bootstrap = endpoints, TimeProvider = context.TimeProvider, Security = security });
         _reader = new NorthguardConsumerClient(_clientOptions);
         _connections = new ClientConnections(_clientOptions);
-        _groups = new NorthguardGroupClient(endpoints, context.ClusterName, context.TimeProvider);
+        _groups = new NorthguardGroupClient(endpoints, context.ClusterName, context.TimeProvider, _groupChannels = Security.ChannelSecurity.ForClient(security));
     }
 
     /// <inheritdoc />
@@ -148,6 +150,23 @@ public sealed partial class NorthguardTransport : ITransport
         {
             return false;
         }
+        catch (AuthorizationException denied) when (!denied.IsAuthenticationFailure)
+        {
+            // Applications may not create topics when security is on; one that exists (and that they may describe) is fine.
+            try
+            {
+                await _metadata.DescribeTopicAsync(topic.Name, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+            catch (AuthorizationException describeDenied)
+            {
+                throw Rethrow(describeDenied, topic);
+            }
+            catch (XinfraException)
+            {
+                throw Rethrow(denied, topic);
+            }
+        }
         catch (XinfraException ex) when (ex.Topic is null || ex.Cluster is null)
         {
             throw Rethrow(ex, topic);
@@ -193,6 +212,7 @@ public sealed partial class NorthguardTransport : ITransport
         _metadata.Dispose();
         _connections.Dispose();
         _groups.Dispose();
+        _groupChannels.Dispose();
     }
 
     /// <summary>
@@ -265,6 +285,14 @@ public sealed partial class NorthguardTransport : ITransport
 
     private XinfraException Rethrow(XinfraException ex, PhysicalTopic topic) => ex switch
     {
+        AuthorizationException a => new AuthorizationException($"Topic '{topic.LogicalTopic}' on Northguard cluster '{Cluster}': {a.Message}", a)
+        {
+            Topic = topic.LogicalTopic,
+            Cluster = Cluster,
+            Principal = a.Principal,
+            Operation = a.Operation,
+            IsAuthenticationFailure = a.IsAuthenticationFailure,
+        },
         UnknownTopicException => new UnknownTopicException($"Topic '{topic.LogicalTopic}': physical topic '{topic.Name}' does not exist on Northguard cluster '{Cluster}'.") { Topic = topic.LogicalTopic, Cluster = Cluster },
         _ => new ProduceException($"Topic '{topic.LogicalTopic}' on Northguard cluster '{Cluster}': {ex.Message}", ex, ex.IsTransient) { Topic = topic.LogicalTopic, Cluster = Cluster },
     };

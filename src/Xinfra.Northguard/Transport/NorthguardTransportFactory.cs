@@ -13,9 +13,11 @@ namespace Xinfra.Northguard.Transport
         public ITransport Create(TransportContext context)
         {
             ArgumentNullException.ThrowIfNull(context);
+            var security = Security.NorthguardSecurityProfiles.ToClientSecurity(context);
+            string scheme = security?.Tls == true ? "https://" : "http://";
             var endpoints = (context.Cluster.Bootstrap ?? string.Empty)
                 .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(e => e.Contains("://", StringComparison.Ordinal) ? e : "http://" + e)
+                .Select(e => e.Contains("://", StringComparison.Ordinal) ? e : scheme + e)
                 .ToArray();
             if (endpoints.Length == 0)
             {
@@ -26,7 +28,7 @@ namespace Xinfra.Northguard.Transport
                 };
             }
 
-            return new NorthguardTransport(context, endpoints);
+            return new NorthguardTransport(context, endpoints, security);
         }
     }
 }

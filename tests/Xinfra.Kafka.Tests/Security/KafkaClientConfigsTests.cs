@@ -103,6 +103,46 @@ public sealed class KafkaClientConfigsTests
     }
 
     [Fact]
+    public void Security_OAuthBearerWithInlineToken_UsesOAuthBearerAndNeverPrintsTheToken()
+    {
+        var profile = new SecurityProfileOptions { Tls = true, CaCertificateFile = "/etc/ca.pem", SaslMechanism = "oauthbearer", Token = "inline-secret-token" };
+
+        var config = KafkaClientConfigs.Consumer(Context(profile), new KafkaTransportOptions(), new ConsumerSpec { GroupId = "g", Topics = [new PhysicalTopic("l", "c", "p")], AutoOffsetReset = Transport.AutoOffsetReset.Earliest, ClientId = "m" });
+
+        Assert.Equal(SaslMechanism.OAuthBearer, config.SaslMechanism);
+        Assert.Equal(SecurityProtocol.SaslSsl, config.SecurityProtocol);
+        Assert.Equal("/etc/ca.pem", config.SslCaLocation);
+        Assert.DoesNotContain("inline-secret-token", profile.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(config, kv => kv.Value?.Contains("inline-secret-token", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public void Security_SameProfileAsNorthguard_MapsTlsTrustClientCertificateAndScramForKafka()
+    {
+        var profile = new SecurityProfileOptions
+        {
+            Tls = true,
+            CaCertificateFile = "/certs/ca.pem",
+            ClientCertificateFile = "/certs/app.pem",
+            ClientKeyFile = "/certs/app.key",
+            SaslMechanism = "SCRAM-SHA-512",
+            Username = "app-1",
+            Password = "pw-secret",
+        };
+
+        var config = KafkaClientConfigs.Admin(Context(profile), new KafkaTransportOptions());
+
+        Assert.Equal(SecurityProtocol.SaslSsl, config.SecurityProtocol);
+        Assert.Equal("/certs/ca.pem", config.SslCaLocation);
+        Assert.Equal("/certs/app.pem", config.SslCertificateLocation);
+        Assert.Equal("/certs/app.key", config.SslKeyLocation);
+        Assert.Equal(SaslMechanism.ScramSha512, config.SaslMechanism);
+        Assert.Equal("app-1", config.SaslUsername);
+        Assert.Equal("pw-secret", config.SaslPassword);
+        Assert.DoesNotContain("pw-secret", profile.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Security_UnknownMechanismOrMissingPassword_ThrowsWithoutLeakingSecrets()
     {
         var unknown = new SecurityProfileOptions { SaslMechanism = "GSSAPI", Username = "u", Password = "hunter2" };

@@ -22,6 +22,7 @@ public sealed partial class NorthguardMetadataClient : IMetadataService, IDispos
     private readonly ConcurrentDictionary<int, string> _leaders = new();
     private readonly ConcurrentDictionary<ulong, string> _endpoints = new();
     private readonly SemaphoreSlim _discovery = new(1, 1);
+    private readonly Security.ChannelSecurity _security;
     private VnodeRing? _ring;
     private int _next;
     private long _redirects;
@@ -36,6 +37,7 @@ public sealed partial class NorthguardMetadataClient : IMetadataService, IDispos
         }
 
         _options = options;
+        _security = Security.ChannelSecurity.ForClient(options.Security);
     }
 
     /// <summary>How many NotLeader answers were followed.</summary>
@@ -74,6 +76,7 @@ public sealed partial class NorthguardMetadataClient : IMetadataService, IDispos
 
         _connections.Clear();
         _discovery.Dispose();
+        _security.Dispose();
     }
 
     private async ValueTask DiscoverAsync(CancellationToken cancellationToken)
@@ -85,7 +88,7 @@ public sealed partial class NorthguardMetadataClient : IMetadataService, IDispos
             var brokers = await AnyBrokerAsync(c => c.ListBrokersAsync(cancellationToken), cancellationToken).ConfigureAwait(false);
             foreach (var b in brokers.Where(b => b.Port != 0))
             {
-                _endpoints[b.Id] = $"http://{b.Host}:{b.Port}";
+                _endpoints[b.Id] = $"{_security.Scheme}://{b.Host}:{b.Port}";
             }
 
             _ring ??= new VnodeRing(vnodes.Count);
@@ -97,7 +100,7 @@ public sealed partial class NorthguardMetadataClient : IMetadataService, IDispos
     }
 
     private GrpcMetadataConnection Connection(string endpoint) =>
-        _connections.GetOrAdd(endpoint, ep => new GrpcMetadataConnection(ep, noProxy: !_options.UseBrokerProxy));
+        _connections.GetOrAdd(endpoint, ep => new GrpcMetadataConnection(_security.Address(ep), noProxy: !_options.UseBrokerProxy, _security));
 
     private string NextEndpoint()
     {

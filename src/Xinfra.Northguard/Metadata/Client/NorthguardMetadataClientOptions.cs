@@ -18,6 +18,9 @@ public sealed record NorthguardMetadataClientOptions
     /// </summary>
     public bool UseBrokerProxy { get; init; }
 
+    /// <summary>TLS trust, client certificate and token; null (the default) is plaintext with no token.</summary>
+    public Security.NorthguardClientSecurity? Security { get; init; }
+
     /// <summary>The clock for timeouts and retry pauses. <value>The default is the system clock.</value></summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -70,7 +70,7 @@ public sealed partial class MetadataHost : IAsyncDisposable
         _logger = loggerFactory.CreateLogger("Xinfra.Northguard.Metadata");
         _options.Membership.SetEndpoint(BrokerId, _context.Endpoint!);
         _wal = RaftWal.Open(Path.Combine(_context.Options.DataDirectory, "metadata"));
-        _transport = new GrpcRaftTransport(BrokerId, _options.Membership, _context.TimeProvider, _logger);
+        _transport = new GrpcRaftTransport(BrokerId, _options.Membership, _context.TimeProvider, _logger) { Channels = _context.Channels };
         _host = new RaftHost(BrokerId, _wal, _transport) { CompactEvery = _options.CompactEvery };
         for (int v = 0; v < Ring.Count; v++)
         {

@@ -55,7 +55,7 @@ public sealed class MetadataModule : IBrokerModule
         ArgumentNullException.ThrowIfNull(context);
         var host = _host = new MetadataHost(context, _options);
         var local = new LocalMetadataService(host);
-        var proxying = new ProxyingMetadataService(local, host.Directory);
+        var proxying = new ProxyingMetadataService(local, host.Directory, context.Channels);
         services.AddSingleton(host);
         services.AddSingleton(local);
         services.AddSingleton(proxying);

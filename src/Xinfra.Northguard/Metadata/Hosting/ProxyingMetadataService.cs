@@ -19,8 +19,11 @@ public sealed class ProxyingMetadataService : IMetadataService, IDisposable
     private readonly ConcurrentDictionary<string, GrpcMetadataConnection> _connections = new();
     private long _proxied;
 
-    internal ProxyingMetadataService(LocalMetadataService local, IBrokerDirectory directory)
+    private readonly Security.ChannelSecurity _channels;
+
+    internal ProxyingMetadataService(LocalMetadataService local, IBrokerDirectory directory, Security.ChannelSecurity? channels = null)
     {
+        _channels = channels ?? Security.ChannelSecurity.Plaintext;
         _local = local;
         _directory = directory;
     }
@@ -92,7 +95,7 @@ public sealed class ProxyingMetadataService : IMetadataService, IDisposable
 
             try
             {
-                var connection = _connections.GetOrAdd(endpoint, static ep => new GrpcMetadataConnection(ep, noProxy: true));
+                var connection = _connections.GetOrAdd(endpoint, ep => new GrpcMetadataConnection(ep, noProxy: true, _channels));
                 all.AddRange(await connection.ListUnderReplicatedSegmentsAsync(liveBrokers, cancellationToken).ConfigureAwait(false));
             }
             catch (Exception e) when (e is XinfraException or Grpc.Core.RpcException)
@@ -131,7 +134,7 @@ public sealed class ProxyingMetadataService : IMetadataService, IDisposable
         catch (NotLeaderException e) when (e.LeaderHint != 0 && e.LeaderHint != _directory.LocalBroker && _directory.EndpointOf(e.LeaderHint) is not null)
         {
             string endpoint = _directory.EndpointOf(e.LeaderHint)!;
-            var connection = _connections.GetOrAdd(endpoint, static ep => new GrpcMetadataConnection(ep, noProxy: true));
+            var connection = _connections.GetOrAdd(endpoint, ep => new GrpcMetadataConnection(ep, noProxy: true, _channels));
             Interlocked.Increment(ref _proxied);
             return await request(connection).ConfigureAwait(false);
         }

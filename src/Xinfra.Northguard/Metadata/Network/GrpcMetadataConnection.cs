@@ -21,13 +21,13 @@ public sealed class GrpcMetadataConnection : IMetadataService, IDisposable
     private readonly Wire.Metadata.MetadataClient _client;
     private readonly Grpc.Core.Metadata? _headers;
 
-    /// <summary>Opens a channel to <paramref name="endpoint"/> (<c>http://host:port</c>).</summary>
-    public GrpcMetadataConnection(string endpoint, bool noProxy)
+    /// <summary>Opens a channel to <paramref name="endpoint"/> (<c>http(s)://host:port</c>), secured by <paramref name="channels"/> (null: plaintext).</summary>
+    public GrpcMetadataConnection(string endpoint, bool noProxy, Security.ChannelSecurity? channels = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(endpoint);
         Endpoint = endpoint;
         // An ExportVnodes answer holds every topic and segment of the vnodes a broker leads: allow more than gRPC's 4 MiB.
-        _channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+        _channel = (channels ?? Security.ChannelSecurity.Plaintext).CreateChannel(endpoint, maxReceiveMessageSize: 64 << 20);
         _client = new Wire.Metadata.MetadataClient(_channel);
         _headers = noProxy ? new Grpc.Core.Metadata { { MetadataWire.NoProxyHeader, "1" } } : null;
     }

@@ -6,7 +6,7 @@ namespace Xinfra.Northguard.Metadata.Network;
 /// <summary>One peer: its queue and its persistent channel (recreated when its endpoint changes).</summary>
 public sealed partial class GrpcRaftTransport
 {
-    private sealed class Peer(ulong id) : IDisposable
+    private sealed class Peer(ulong id, Security.ChannelSecurity channels) : IDisposable
     {
         private readonly Lock _channelGate = new();
         private GrpcChannel? _channel;
@@ -36,7 +36,7 @@ public sealed partial class GrpcRaftTransport
                 if (endpoint != _endpoint)
                 {
                     _channel?.Dispose();
-                    _channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+                    _channel = channels.CreateChannel(endpoint);
                     _client = new Wire.RaftTransport.RaftTransportClient(_channel);
                     _endpoint = endpoint;
                 }

@@ -35,6 +35,9 @@ public sealed partial class GrpcRaftTransport : IRaftTransport, IAsyncDisposable
         _logger = logger;
     }
 
+    /// <summary>How peer channels are opened (TLS, cluster token). <value>The default is plaintext.</value></summary>
+    public Security.ChannelSecurity Channels { get; init; } = Security.ChannelSecurity.Plaintext;
+
     /// <summary>How long one call may take before its batch is dropped. <value>The default is 2 s.</value></summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -78,7 +81,7 @@ public sealed partial class GrpcRaftTransport : IRaftTransport, IAsyncDisposable
         {
             if (!_peers.TryGetValue(broker, out peer!))
             {
-                _peers[broker] = peer = new Peer(broker);
+                _peers[broker] = peer = new Peer(broker, Channels);
             }
         }
 

@@ -167,6 +167,8 @@ internal static class MetadataWire
                 return new DocumentVersionMismatchException(message);
             case "request":
                 return new MetadataRequestException(message) { Topic = topic };
+            case "denied" or "unauthenticated":
+                return Security.SecurityErrors.ToException(e, topic);
             default:
                 return e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled
                     ? new MetadataUnavailableException(message, e) { Topic = topic }
