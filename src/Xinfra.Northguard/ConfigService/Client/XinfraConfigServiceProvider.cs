@@ -91,6 +91,8 @@ public sealed partial class XinfraConfigServiceProvider : ConfigurationProvider,
             ConfigServiceLog.StartingFromCache(_logger, _options.Document, fetchProblem);
             if (LoadCache() is { } cacheProblem)
             {
+                // The root that called Load never gets built, so nothing else would release this provider.
+                Dispose();
                 throw new XinfraConfigurationException(
                     $"Config document '{_options.Document}' is not available: the config service at {string.Join(", ", _options.Endpoints)} failed ({fetchProblem}) and the cache {_options.CachePath} is not usable ({cacheProblem}).");
             }
