@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Xinfra.Northguard.Cluster;
 using Xinfra.Northguard.ConfigService.Client;
 using Xinfra.Northguard.Protocol.Config;
@@ -67,6 +68,17 @@ internal static class ConfigServiceSupport
         var services = new ServiceCollection();
         services.AddXinfra(configuration.GetSection("Xinfra")).AddNorthguard();
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>Runs the config-service health check of <paramref name="configuration"/>.</summary>
+    public static async Task<HealthReportEntry> ConfigHealthAsync(ConfigurationRoot configuration)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddHealthChecks().AddXinfraConfigService(configuration);
+        await using var provider = services.BuildServiceProvider();
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        return report.Entries["xinfra-config"];
     }
 
     /// <summary>A loopback endpoint nothing listens on.</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Xinfra.Northguard.ConfigService;
 using Xinfra.Northguard.ConfigService.Client;
 using Xinfra.Northguard.Metadata.Service;
@@ -57,6 +58,7 @@ public sealed class ConfigServiceTests(ConfigServiceFixture fixture) : IClassFix
         Assert.Equal(1, state.Version);
         Assert.Equal(fixture.Cluster.Bootstrap, configuration["Xinfra:Clusters:ng:Bootstrap"]);
         Assert.True(File.Exists(temp.File("cache.json")));
+        Assert.Equal(HealthStatus.Healthy, (await ConfigHealthAsync(configuration)).Status);
 
         await using var services = Services(configuration);
         var monitor = services.GetRequiredService<XinfraConfigurationMonitor>();
@@ -81,6 +83,9 @@ public sealed class ConfigServiceTests(ConfigServiceFixture fixture) : IClassFix
         Assert.Equal(1, state.Version);
         Assert.NotNull(state.Age);
         Assert.Contains("Unavailable", state.LastError, StringComparison.Ordinal);
+        var health = await ConfigHealthAsync(configuration);
+        Assert.Equal(HealthStatus.Degraded, health.Status);
+        Assert.Contains("from the on-disk cache", health.Description, StringComparison.Ordinal);
 
         await using var services = Services(configuration);
         await using var producer = services.GetRequiredService<IXinfraClient>().CreateProducer<string, string>("orders");

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Xinfra.Northguard.ConfigService.Client;
 
 namespace Xinfra.Northguard.ConfigService.Client
@@ -37,6 +39,21 @@ namespace Xinfra
 
             Xinfra.Northguard.ConfigService.XinfraConfigDocument.CheckName(options.Document);
             return builder.Add(new XinfraConfigServiceSource(options));
+        }
+
+        /// <summary>
+        /// Adds a health check of the config-service copy held by <paramref name="configuration"/>: degraded when running
+        /// from the cache, when the service has not confirmed the version in force for <paramref name="maxAge"/>
+        /// (default 1 minute), or when the newest document was refused.
+        /// </summary>
+        public static IHealthChecksBuilder AddXinfraConfigService(this IHealthChecksBuilder builder, IConfigurationRoot configuration, string name = "xinfra-config", TimeSpan? maxAge = null)
+        {
+            ArgumentNullException.ThrowIfNull(builder);
+            ArgumentNullException.ThrowIfNull(configuration);
+            var provider = configuration.Providers.OfType<XinfraConfigServiceProvider>().FirstOrDefault()
+                ?? throw new ArgumentException("The configuration has no config-service source; call AddXinfraConfigService on its builder first.", nameof(configuration));
+            var check = new XinfraConfigServiceHealthCheck(provider, maxAge ?? TimeSpan.FromMinutes(1));
+            return builder.Add(new HealthCheckRegistration(name, _ => check, HealthStatus.Degraded, tags: null));
         }
     }
 }
