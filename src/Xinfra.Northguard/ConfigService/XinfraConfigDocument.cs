@@ -71,8 +71,8 @@ public static partial class XinfraConfigDocument
     }
 
     /// <summary>
-    /// Validates <paramref name="content"/> as an <c>Xinfra</c> section: JSON syntax, values the binder cannot convert,
-    /// field rules and cross-field rules. Returns every problem (each naming its path, e.g.
+    /// Validates <paramref name="content"/> as an <c>Xinfra</c> section: JSON syntax, no secrets (a <c>Password</c>),
+    /// values the binder cannot convert, field rules and cross-field rules. Returns every problem (each naming its path, e.g.
     /// <c>Xinfra:Clusters:ng:Bootstrap</c>), or an empty list.
     /// </summary>
     public static IReadOnlyList<string> Validate(string content, IReadOnlySet<ClusterKind>? registeredKinds = null)
@@ -87,16 +87,26 @@ public static partial class XinfraConfigDocument
             return [ex.Message];
         }
 
+        var errors = new List<string>();
+        foreach (var (key, value) in data)
+        {
+            // A document is served to every client of the cluster: a password in it would be a shared secret in clear.
+            if (key.EndsWith(":Password", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(value))
+            {
+                errors.Add($"{key}: a secret must not be published in a config document (every client can read it); give each application its own credentials through a file it owns (TokenFile, ClientKeyFile)");
+            }
+        }
+
         var section = new ConfigurationBuilder().AddInMemoryCollection(data).Build().GetSection(XinfraOptions.SectionName);
         var options = new XinfraOptions();
-        var errors = new List<string>();
         try
         {
             section.Bind(options);
         }
         catch (InvalidOperationException ex)
         {
-            return [$"{XinfraOptions.SectionName}: {ex.Message}"];
+            errors.Add($"{XinfraOptions.SectionName}: {ex.Message}");
+            return errors;
         }
 
         new BoundSectionCheck(section).Collect(errors, options);

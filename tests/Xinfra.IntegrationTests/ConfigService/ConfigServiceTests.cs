@@ -35,6 +35,12 @@ public sealed class ConfigServiceTests(ConfigServiceFixture fixture) : IClassFix
         Assert.Equal(StatusCode.InvalidArgument, notJson.StatusCode);
         Assert.Contains("not a JSON object", notJson.Status.Detail, StringComparison.Ordinal);
 
+        const string secret = """{ "Clusters": { "ng": { "Kind": "Northguard", "Bootstrap": "h:1", "SecurityProfile": "p" } }, "SecurityProfiles": { "p": { "Username": "u", "Password": "hunter2" } } }""";
+        var leaked = await Assert.ThrowsAsync<RpcException>(() => PublishAsync(Endpoint(0), name, secret));
+        Assert.Equal(StatusCode.InvalidArgument, leaked.StatusCode);
+        Assert.Contains("Xinfra:SecurityProfiles:p:Password: a secret must not be published", leaked.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", leaked.Status.Detail, StringComparison.Ordinal);
+
         var stale = await Assert.ThrowsAsync<RpcException>(() => PublishAsync(Endpoint(2), name, good, expectedVersion: 7));
         Assert.Equal(StatusCode.FailedPrecondition, stale.StatusCode);
 
@@ -43,6 +49,25 @@ public sealed class ConfigServiceTests(ConfigServiceFixture fixture) : IClassFix
         Assert.Equal(1, stored.Version);
         Assert.Equal(good, stored.Content);
         Assert.Equal(XinfraConfigDocument.Checksum(good), stored.Checksum);
+    }
+
+    [Fact]
+    public async Task AdminClient_PublishAndGet_RefusalIsATypedErrorNamingTheField()
+    {
+        var name = UniqueName("admin");
+        using var admin = new XinfraConfigAdminClient(fixture.Cluster.Bootstrap.Split(',')[0]);
+        Assert.Null(await admin.GetAsync(name));
+
+        var good = Document(fixture.Cluster.Bootstrap, "orders", "orders-admin");
+        var published = await admin.PublishAsync(name, good, expectedVersion: 0);
+        Assert.Equal(1, published.Version);
+
+        var error = await Assert.ThrowsAsync<XinfraConfigurationException>(() => admin.PublishAsync(name, good.Replace("\"Kind\": \"Northguard\"", "\"Kind\": \"Sideways\"", StringComparison.Ordinal)));
+        Assert.Contains("Xinfra:Clusters:ng", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Sideways", error.Message, StringComparison.Ordinal);
+
+        var stored = await admin.GetAsync(name);
+        Assert.Equal(published, stored);
     }
 
     [Fact]
