@@ -40,7 +40,7 @@ internal sealed class ConfigGrpcService(IMetadataService metadata, ConfigService
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Config document '{request.Name}': {ex.Message}"));
         }
-        catch (Exception ex) when (ex is NotLeaderException or MetadataRequestException or TimeoutException)
+        catch (Exception ex) when (ex is XinfraException or RpcException or TimeoutException && !context.CancellationToken.IsCancellationRequested)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, $"Config document '{request.Name}' could not be written now: {ex.Message}"));
         }
@@ -95,7 +95,7 @@ internal sealed class ConfigGrpcService(IMetadataService metadata, ConfigService
         {
             return await metadata.GetDocumentAsync(key, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is NotLeaderException or MetadataRequestException or TimeoutException or InvalidOperationException)
+        catch (Exception ex) when (ex is XinfraException or RpcException or TimeoutException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, $"The config store cannot be read now: {ex.Message}"));
         }

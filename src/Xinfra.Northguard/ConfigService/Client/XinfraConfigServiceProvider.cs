@@ -145,14 +145,14 @@ public sealed partial class XinfraConfigServiceProvider : ConfigurationProvider,
             {
                 return $"{endpoint}: {ex.Status.Detail}";
             }
-            catch (RpcException ex)
-            {
-                problems.Add($"{endpoint}: {ex.StatusCode} {ex.Status.Detail}");
-            }
-            catch (OperationCanceledException)
+            catch (Exception ex) when ((ex is OperationCanceledException or RpcException) && timeout.IsCancellationRequested)
             {
                 problems.Add($"{endpoint}: no answer within {_options.FetchTimeout.TotalSeconds:0.#} s");
                 break;
+            }
+            catch (RpcException ex)
+            {
+                problems.Add($"{endpoint}: {ex.StatusCode} {ex.Status.Detail}");
             }
         }
 
