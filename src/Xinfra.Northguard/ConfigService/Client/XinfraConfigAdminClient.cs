@@ -19,13 +19,20 @@ public sealed record PublishedConfigDocument(string Name, long Version, string C
 /// </summary>
 public sealed class XinfraConfigAdminClient : IDisposable
 {
+    private const int UnavailableAttempts = 40;
+    private static readonly TimeSpan UnavailablePause = TimeSpan.FromMilliseconds(250);
     private readonly GrpcChannel _channel;
     private readonly ProtocolClient _client;
+    private readonly TimeProvider _timeProvider;
 
-    /// <summary>Connects to one broker (<c>host:port</c> or <c>http://host:port</c>); any broker serves the service.</summary>
-    public XinfraConfigAdminClient(string endpoint)
+    /// <summary>
+    /// Connects to one broker (<c>host:port</c> or <c>http://host:port</c>); any broker serves the service. A publish
+    /// that finds no metadata leader (an election) is retried for about 10 s on <paramref name="timeProvider"/>.
+    /// </summary>
+    public XinfraConfigAdminClient(string endpoint, TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(endpoint);
+        _timeProvider = timeProvider ?? TimeProvider.System;
         _channel = GrpcChannel.ForAddress(endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "http://" + endpoint);
         _client = new ProtocolClient(_channel);
     }
@@ -38,14 +45,23 @@ public sealed class XinfraConfigAdminClient : IDisposable
     {
         XinfraConfigDocument.CheckName(name);
         ArgumentNullException.ThrowIfNull(content);
-        try
+        var request = new PutConfigRequest { Name = name, Content = content, ExpectedVersion = expectedVersion };
+        for (var attempt = 1; ; attempt++)
         {
-            var response = await _client.PutAsync(new PutConfigRequest { Name = name, Content = content, ExpectedVersion = expectedVersion }, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new PublishedConfigDocument(name, response.Version, content, response.Checksum);
-        }
-        catch (RpcException ex) when (ex.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition)
-        {
-            throw new XinfraConfigurationException(ex.Status.Detail, ex);
+            try
+            {
+                var response = await _client.PutAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return new PublishedConfigDocument(name, response.Version, content, response.Checksum);
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition)
+            {
+                throw new XinfraConfigurationException(ex.Status.Detail, ex);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && attempt < UnavailableAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                // No metadata leader for the document's vnode yet (an election): try again shortly.
+                await Task.Delay(UnavailablePause, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
