@@ -1,7 +1,9 @@
 using System.Text;
 using Grpc.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Time.Testing;
 using Xinfra.Northguard.ConfigService;
 using Xinfra.Northguard.ConfigService.Client;
 using Xinfra.Northguard.Metadata.Service;
@@ -116,6 +118,40 @@ public sealed class ConfigServiceTests(ConfigServiceFixture fixture) : IClassFix
         await using var producer = services.GetRequiredService<IXinfraClient>().CreateProducer<string, string>("orders");
         var receipt = await producer.ProduceAsync("k", "from the cached configuration");
         Assert.Equal("ng", receipt.Cluster);
+    }
+
+    [Fact]
+    public async Task Start_FromCache_AgeCountsFromTheCachedFetchAndGrowsWithTheClock()
+    {
+        using var temp = new TempFolder();
+        var name = UniqueName("age");
+        await PublishAsync(Endpoint(0), name, Document(fixture.Cluster.Bootstrap, "orders", "orders-age"));
+        DateTimeOffset fetchedAt;
+        using (var first = Configuration(Endpoints, name, temp.File("cache.json")))
+        {
+            fetchedAt = first.Provider().State.LastConfirmed!.Value;
+        }
+
+        var clock = new FakeTimeProvider(fetchedAt + TimeSpan.FromMinutes(10));
+        using var configuration = (ConfigurationRoot)new ConfigurationBuilder().AddXinfraConfigService(o =>
+        {
+            o.Endpoints = [DeadEndpoint()];
+            o.Document = name;
+            o.CachePath = temp.File("cache.json");
+            o.TimeProvider = clock;
+        }).Build();
+        var provider = configuration.Provider();
+        Assert.Equal(ConfigSourceKind.Cache, provider.State.Source);
+        Assert.Equal(fetchedAt, provider.State.LastConfirmed);
+        Assert.Equal(TimeSpan.FromMinutes(10), provider.State.Age);
+        Assert.Equal(600, ObservedAge(name));
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(TimeSpan.FromMinutes(15), provider.State.Age);
+        Assert.Equal(900, ObservedAge(name));
+        var health = await ConfigHealthAsync(configuration);
+        Assert.Equal(HealthStatus.Degraded, health.Status);
+        Assert.Equal(900.0, health.Data["age_seconds"]);
     }
 
     [Fact]
