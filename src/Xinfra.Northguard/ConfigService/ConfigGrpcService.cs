@@ -31,6 +31,11 @@ internal sealed class ConfigGrpcService(IMetadataService metadata, ConfigService
                 $"Config document '{request.Name}' is invalid; the stored version is kept:{Environment.NewLine}{string.Join(Environment.NewLine, errors.Select(e => "  - " + e))}"));
         }
 
+        if (request.DryRun)
+        {
+            return new PutConfigResponse { Version = 0, Checksum = XinfraConfigDocument.Checksum(request.Content) };
+        }
+
         try
         {
             var version = await metadata.PutDocumentAsync(key, Encoding.UTF8.GetBytes(request.Content), request.ExpectedVersion, context.CancellationToken).ConfigureAwait(false);

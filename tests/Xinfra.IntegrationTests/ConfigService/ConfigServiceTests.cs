@@ -68,6 +68,11 @@ public sealed class ConfigServiceTests(ConfigServiceFixture fixture) : IClassFix
         Assert.Contains("Xinfra:Clusters:ng", error.Message, StringComparison.Ordinal);
         Assert.Contains("Sideways", error.Message, StringComparison.Ordinal);
 
+        var bad = good.Replace("\"Kind\": \"Northguard\"", "\"Kind\": \"Sideways\"", StringComparison.Ordinal);
+        var dryRun = await Assert.ThrowsAsync<XinfraConfigurationException>(() => admin.ValidateAsync(name, bad));
+        Assert.Contains("Sideways", dryRun.Message, StringComparison.Ordinal);
+        await admin.ValidateAsync(name, good.Replace("orders-admin", "orders-admin-2", StringComparison.Ordinal));
+
         var stored = await admin.GetAsync(name);
         Assert.Equal(published, stored);
     }

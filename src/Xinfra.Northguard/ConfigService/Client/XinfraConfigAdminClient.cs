@@ -65,6 +65,25 @@ public sealed class XinfraConfigAdminClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Asks the service to validate <paramref name="content"/> without storing it; throws
+    /// <see cref="XinfraConfigurationException"/> listing every field at fault. (<see cref="XinfraConfigDocument.Validate"/>
+    /// runs the same checks offline.)
+    /// </summary>
+    public async Task ValidateAsync(string name, string content, CancellationToken cancellationToken = default)
+    {
+        XinfraConfigDocument.CheckName(name);
+        ArgumentNullException.ThrowIfNull(content);
+        try
+        {
+            await _client.PutAsync(new PutConfigRequest { Name = name, Content = content, DryRun = true }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
+        {
+            throw new XinfraConfigurationException(ex.Status.Detail, ex);
+        }
+    }
+
     /// <summary>The current version of <paramref name="name"/>, or null when it was never published.</summary>
     public async Task<PublishedConfigDocument?> GetAsync(string name, CancellationToken cancellationToken = default)
     {
