@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
+using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,7 +48,18 @@ internal static class ConfigServiceSupport
     {
         using var channel = GrpcChannel.ForAddress(endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "http://" + endpoint);
         var client = new Xinfra.Northguard.Protocol.Config.ConfigService.ConfigServiceClient(channel);
-        return await client.PutAsync(new PutConfigRequest { Name = name, Content = content, ExpectedVersion = expectedVersion });
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await client.PutAsync(new PutConfigRequest { Name = name, Content = content, ExpectedVersion = expectedVersion });
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && attempt < 60)
+            {
+                // A metadata election (e.g. right after a broker restart); a refusal is never retried.
+                await Task.Delay(250);
+            }
+        }
     }
 
     public static ConfigurationRoot Configuration(IReadOnlyList<string> endpoints, string name, string cachePath) =>
