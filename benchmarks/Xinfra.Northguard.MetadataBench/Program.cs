@@ -1,6 +1,7 @@
 // Northguard metadata on real in-process brokers (Kestrel + gRPC on loopback, WAL fsync per batch):
 // metadata ops/s on a 3-broker cluster, then the time to elect a new vnode leader after its broker is stopped.
 // Usage: dotnet run -c Release --project benchmarks/Xinfra.Northguard.MetadataBench -- [--seconds 5] [--concurrency 32] [--runs 50] [--tick-ms 100] [--vnodes 64]
+// Config-service propagation instead: ... -- --config-clients 20 [--config-versions 50]
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Xinfra.Northguard.Cluster;
@@ -24,6 +25,11 @@ Console.WriteLine($"3 brokers, {settings.Vnodes} vnodes x 3 replicas, tick {sett
 await using var cluster = await NorthguardCluster.StartAsync(options);
 using var client = new NorthguardMetadataClient(new NorthguardMetadataClientOptions { Bootstrap = [.. cluster.Brokers.Select(b => b.Endpoint)] });
 var policy = StoragePolicy.Default;
+if (settings.ConfigClients > 0)
+{
+    await ConfigPropagation.RunAsync(cluster, settings.ConfigClients, settings.ConfigVersions);
+    return;
+}
 
 // Warm up: every vnode elects a leader and the client caches it.
 var ring = new VnodeRing(settings.Vnodes);
@@ -148,7 +154,7 @@ static string KeyOnVnode(VnodeRing ring, int vnode, string prefix)
     }
 }
 
-internal sealed record Args(int Seconds, int Concurrency, int Runs, int TickMs, int Vnodes)
+internal sealed record Args(int Seconds, int Concurrency, int Runs, int TickMs, int Vnodes, int ConfigClients, int ConfigVersions)
 {
     public static Args Parse(string[] args)
     {
@@ -158,6 +164,6 @@ internal sealed record Args(int Seconds, int Concurrency, int Runs, int TickMs, 
             return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
         }
 
-        return new Args(Get("--seconds", 5), Get("--concurrency", 32), Get("--runs", 50), Get("--tick-ms", 100), Get("--vnodes", 64));
+        return new Args(Get("--seconds", 5), Get("--concurrency", 32), Get("--runs", 50), Get("--tick-ms", 100), Get("--vnodes", 64), Get("--config-clients", 0), Get("--config-versions", 50));
     }
 }

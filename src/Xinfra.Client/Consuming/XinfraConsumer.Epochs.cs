@@ -13,7 +13,8 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
 {
     private void OnConfigurationChanged(XinfraSnapshot snapshot)
     {
-        if (_reading is not null && _deferredUntil is null && snapshot.Routes.TryGetValue(Topic, out var route) && route.ReadFrom != _reading)
+        if (_reading is not null
+            && ((_deferredUntil is null && snapshot.Routes.TryGetValue(Topic, out var route) && route.ReadFrom != _reading) || TransportChanged()))
         {
             try
             {
@@ -29,7 +30,8 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
     private async ValueTask<ITransportConsumer> EnsureConsumerAsync(CancellationToken cancellationToken)
     {
         var route = _configuration.Current.Route(Topic);
-        if (_consumer is not null && (route.ReadFrom == _reading || (_deferredUntil is { } until && _timeProvider.GetTimestamp() < until)))
+        var transportChanged = TransportChanged();
+        if (_consumer is not null && !transportChanged && (route.ReadFrom == _reading || (_deferredUntil is { } until && _timeProvider.GetTimestamp() < until)))
         {
             if (route.ReadFrom == _reading)
             {
@@ -51,7 +53,15 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
 
         if (_consumer is not null)
         {
-            Log.ReadEpochChanged(_logger, Topic, GroupId, _reading!.ToString(), route.ReadFrom.ToString());
+            if (transportChanged && route.ReadFrom == _reading)
+            {
+                Log.ConsumerTransportChanged(_logger, Topic, GroupId, _reading.Cluster);
+            }
+            else
+            {
+                Log.ReadEpochChanged(_logger, Topic, GroupId, _reading!.ToString(), route.ReadFrom.ToString());
+            }
+
             await CloseConsumerAsync(cancellationToken).ConfigureAwait(false);
             var old = Interlocked.Exchange(ref _routeChanged, new CancellationTokenSource());
             old.Dispose();
@@ -77,6 +87,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
         var transport = _transports.Get(physical.Cluster);
         _filter = plan.Filter;
         _reading = physical;
+        _readingTransport = transport;
         _epoch = route.EpochOf(physical);
         _consumer = transport.CreateConsumer(new ConsumerSpec
         {
@@ -88,6 +99,14 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
         });
         return _consumer;
     }
+
+    /// <summary>
+    /// True when the cluster being read got a new transport (its bootstrap endpoints, security or settings changed in
+    /// the configuration): the member commits, leaves and rejoins the same group through the new transport, so a
+    /// pushed bootstrap change reaches running consumers without a restart.
+    /// </summary>
+    private bool TransportChanged() =>
+        _reading is { } reading && _readingTransport is { } transport && !_transports.IsCurrent(reading.Cluster, transport);
 
     private async ValueTask CloseConsumerAsync(CancellationToken cancellationToken)
     {
@@ -107,6 +126,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
         {
             await _consumer.DisposeAsync().ConfigureAwait(false);
             _consumer = null;
+            _readingTransport = null;
             _processed.Clear();
         }
     }

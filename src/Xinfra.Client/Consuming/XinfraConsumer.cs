@@ -24,6 +24,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue> : IXinfraConsumer<TKe
     private CancellationTokenSource _routeChanged = new();
     private ITransportConsumer? _consumer;
     private PhysicalTopic? _reading;
+    private ITransport? _readingTransport;
     private int _epoch;
     private long _lastCommit;
     private int _enumerating;

@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(3007, LogLevel.Warning, "Topic {Topic}, group {Group}: cutover deferred: the group has not consumed records written before dual writing ({Count}+ on the source only); reading the source a while longer")]
     public static partial void CutoverDeferred(ILogger logger, string topic, string group, int count);
 
+    [LoggerMessage(3009, LogLevel.Warning, "Topic {Topic}, group {Group}: cluster {Cluster} settings changed (e.g. new bootstrap endpoints); rejoining through the new transport")]
+    public static partial void ConsumerTransportChanged(ILogger logger, string topic, string group, string cluster);
+
     [LoggerMessage(3006, LogLevel.Warning, "Topic {Topic}, group {Group}: commit refused for now; the positions are kept and committed later")]
     public static partial void CommitDeferred(ILogger logger, string topic, string group, Exception exception);
 

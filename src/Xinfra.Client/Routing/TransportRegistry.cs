@@ -75,6 +75,25 @@ public sealed class TransportRegistry : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="transport"/> is still the transport of <paramref name="cluster"/> under the current
+    /// configuration (false once the cluster's bootstrap, security or settings changed). Long-lived readers check this
+    /// after a configuration change and move to <see cref="Get"/>'s new transport.
+    /// </summary>
+    public bool IsCurrent(string cluster, ITransport transport)
+    {
+        var options = _configuration.Current.Options;
+        if (!options.Clusters.TryGetValue(cluster, out var clusterOptions))
+        {
+            // The route will fail on its own; do not churn the reader.
+            return true;
+        }
+
+        return _current.TryGetValue(cluster, out var entry)
+            && ReferenceEquals(entry.Transport, transport)
+            && entry.Fingerprint == Fingerprint(clusterOptions, options);
+    }
+
     /// <summary>Creates <paramref name="topic"/> on <paramref name="transport"/> once (when the route allows auto-creation).</summary>
     public Task EnsureTopicAsync(ITransport transport, PhysicalTopic topic, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Xinfra.Northguard.Broker;
 using Xinfra.Northguard.Metadata.Network;
@@ -11,7 +12,7 @@ namespace Xinfra.Northguard.Metadata.Hosting;
 /// <summary>
 /// The metadata layer as a broker module: hosts this broker's vnode Raft groups (WAL under
 /// <c>&lt;data&gt;/metadata</c>, resumed from it after a restart), serves the <c>RaftTransport</c> and
-/// <c>Metadata</c> gRPC services, and registers <see cref="IMetadataService"/> (proxying to vnode leaders),
+/// <c>Metadata</c> and <c>ConfigService</c> gRPC services, and registers <see cref="IMetadataService"/> (proxying to vnode leaders),
 /// <see cref="LocalMetadataService"/>, <see cref="IBrokerDirectory"/> and <see cref="MetadataHost"/>.
 /// Membership is static: <see cref="MetadataModuleOptions.Membership"/>.
 /// </summary>
@@ -62,6 +63,7 @@ public sealed class MetadataModule : IBrokerModule
         services.AddSingleton<IMetadataService>(proxying);
         services.AddSingleton<IBrokerDirectory>(host.Directory);
         services.AddSingleton<DataPath.IBrokerDirectory>(host.Directory);
+        services.TryAddSingleton(_options.ConfigService);
     }
 
     /// <inheritdoc />
@@ -69,6 +71,7 @@ public sealed class MetadataModule : IBrokerModule
     {
         endpoints.MapGrpcService<RaftTransportService>();
         endpoints.MapGrpcService<MetadataGrpcService>();
+        endpoints.MapGrpcService<ConfigService.ConfigGrpcService>();
     }
 
     /// <inheritdoc />

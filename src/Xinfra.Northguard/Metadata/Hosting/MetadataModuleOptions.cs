@@ -42,6 +42,9 @@ public sealed record MetadataModuleOptions
     /// <summary>Seed of the election-timeout randomness (mixed with broker id and vnode). <value>The default is 1.</value></summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>How the config service hosted with the metadata watches documents. <value>The default is <see cref="ConfigService.ConfigServiceOptions"/>' defaults.</value></summary>
+    public ConfigService.ConfigServiceOptions ConfigService { get; init; } = new();
+
     /// <summary>The reason these options are invalid, or null.</summary>
     public string? Validate() =>
         Membership is null ? "Membership is required."
