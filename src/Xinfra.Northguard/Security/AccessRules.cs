@@ -28,7 +28,10 @@ internal static class AccessRules
             Data.HeartbeatRequest r => AccessRequirement.On(r.Topic, AclOperations.Consume),
             Data.LeaveGroupRequest r => AccessRequirement.On(r.Topic, AclOperations.Consume),
             Data.DescribeGroupRequest r => AccessRequirement.On(r.Topic, AclOperations.Describe),
-            Data.DescribeBrokerRequest => AccessRequirement.Authenticated,
+            Data.DescribeBrokerRequest or Data.DescribeStorageRequest => AccessRequirement.Authenticated,
+
+            // Every application reads its configuration document; publishing one is the platform team's (cluster admin).
+            Protocol.Config.GetConfigRequest or Protocol.Config.WatchConfigRequest => AccessRequirement.Authenticated,
             Meta.CreateTopicRequest => AccessRequirement.ClusterAdmin,
             Meta.TopicRequest r => AccessRequirement.On(r.Name, name == "DescribeTopic" ? AclOperations.Describe : AclOperations.Admin),
             Meta.AclRequest r => AccessRequirement.On(r.Topic, AclOperations.Admin),

@@ -53,6 +53,19 @@ public sealed class AccessRulesTests
         Assert.Equal(AccessKind.ClusterAdmin, unknown.Kind);
         Assert.False(AccessRules.Allows(App, create, AclOperations.Produce | AclOperations.Admin));
     }
+
+    [Fact]
+    public void ConfigDocuments_AnyApplicationReads_OnlyAClusterAdminPublishes()
+    {
+        var get = AccessRules.For("/xinfra.config.v1.ConfigService/Get", new Protocol.Config.GetConfigRequest());
+        var watch = AccessRules.For("/xinfra.config.v1.ConfigService/Watch", new Protocol.Config.WatchConfigRequest());
+        var put = AccessRules.For("/xinfra.config.v1.ConfigService/Put", new Protocol.Config.PutConfigRequest());
+
+        Assert.True(AccessRules.Allows(App, get, AclOperations.None));
+        Assert.True(AccessRules.Allows(App, watch, AclOperations.None));
+        Assert.False(AccessRules.Allows(App, put, AclOperations.Admin));
+        Assert.True(AccessRules.Allows(new SecurityPrincipal("ops", PrincipalKind.Application, ClusterAdmin: true), put, AclOperations.None));
+    }
 }
 
 public sealed class TokenFormatTests
