@@ -98,7 +98,7 @@ internal sealed partial class DataPathEngine
                         continue; // Sealing right now; describe again.
                     }
 
-                    await SealOrphanAsync(last, baseOffset, cancellationToken).ConfigureAwait(false);
+                    await SealOrphanAsync(description, last, baseOffset, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -203,9 +203,11 @@ internal sealed partial class DataPathEngine
 
     /// <summary>
     /// Seals an open segment whose leader is gone at the smallest durable end among the replicas still reachable:
-    /// every acknowledged record is durable on every replica, so none is lost.
+    /// every acknowledged record is durable on every replica, so none is lost. Each replica is fenced first (its copy
+    /// sealed): a leader that only seems gone can then make nothing more durable on it, so it cannot acknowledge a
+    /// record past the end chosen here.
     /// </summary>
-    private async Task SealOrphanAsync(Metadata.Model.SegmentInfo segment, long baseOffset, CancellationToken cancellationToken)
+    private async Task SealOrphanAsync(TopicDescription description, Metadata.Model.SegmentInfo segment, long baseOffset, CancellationToken cancellationToken)
     {
         long storeId = StoreIds.Of(segment.Id);
         long end = long.MaxValue;
@@ -216,7 +218,9 @@ internal sealed partial class DataPathEngine
                 continue;
             }
 
-            long? durable = replica == BrokerId ? (Store.GetSegment(storeId)?.NextOffset ?? baseOffset) : await ReplicaEndAsync(replica, storeId, baseOffset, cancellationToken).ConfigureAwait(false);
+            long? durable = replica == BrokerId
+                ? await FenceAsync(storeId, description.Topic.Name, baseOffset, cancellationToken).ConfigureAwait(false)
+                : await ReplicaEndAsync(replica, storeId, description.Topic.Name, baseOffset, cancellationToken).ConfigureAwait(false);
             if (durable is { } d)
             {
                 end = Math.Min(end, d);
@@ -239,7 +243,33 @@ internal sealed partial class DataPathEngine
         }
     }
 
-    private async Task<long?> ReplicaEndAsync(ulong replica, long storeId, long baseOffset, CancellationToken cancellationToken)
+    /// <summary>
+    /// Seals this broker's copy of a segment (an empty copy at <paramref name="baseOffset"/> when it has none) and
+    /// returns its durable end: appends from the segment's old leader fail from now on.
+    /// </summary>
+    public async Task<long> FenceAsync(long storeId, string topic, long baseOffset, CancellationToken cancellationToken)
+    {
+        if (Store.GetSegment(storeId) is null)
+        {
+            try
+            {
+                Store.CreateSegment(storeId, topic, baseOffset);
+            }
+            catch (InvalidOperationException)
+            {
+                // Created meanwhile by a replicate stream (or deleted): fence what is there.
+            }
+        }
+
+        if (Store.GetSegment(storeId) is { IsSealed: false })
+        {
+            await Store.SealSegmentAsync(storeId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Store.GetSegment(storeId)?.NextOffset ?? baseOffset;
+    }
+
+    private async Task<long?> ReplicaEndAsync(ulong replica, long storeId, string topic, long baseOffset, CancellationToken cancellationToken)
     {
         if (!IsLive(replica))
         {
@@ -248,7 +278,7 @@ internal sealed partial class DataPathEngine
 
         try
         {
-            var state = await Peer(replica).GetReplicaStateAsync(new ReplicaStateRequest { StoreSegmentId = storeId }, cancellationToken: cancellationToken)
+            var state = await Peer(replica).GetReplicaStateAsync(new ReplicaStateRequest { StoreSegmentId = storeId, Fence = true, Topic = topic, BaseOffset = baseOffset }, cancellationToken: cancellationToken)
                 .ConfigureAwait(false);
             return state.Exists ? state.DurableEndOffset : baseOffset;
         }

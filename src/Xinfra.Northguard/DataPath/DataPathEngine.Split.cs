@@ -29,7 +29,7 @@ internal sealed partial class DataPathEngine
                 }
                 else
                 {
-                    await SealOrphanAsync(last, baseOffset, cancellationToken).ConfigureAwait(false);
+                    await SealOrphanAsync(description, last, baseOffset, cancellationToken).ConfigureAwait(false);
                 }
             }
 

@@ -97,9 +97,14 @@ internal sealed class NorthguardDataService(DataPathEngine engine) : Protocol.No
         return string.Create(CultureInfo.InvariantCulture, $"__ng.positions/{group}/{topic}/{range}");
     }
 
-    public override Task<ReplicaStateResponse> GetReplicaState(ReplicaStateRequest request, ServerCallContext context)
+    public override async Task<ReplicaStateResponse> GetReplicaState(ReplicaStateRequest request, ServerCallContext context)
     {
+        if (request.Fence)
+        {
+            await engine.FenceAsync(request.StoreSegmentId, request.Topic, request.BaseOffset, context.CancellationToken).ConfigureAwait(false);
+        }
+
         var segment = engine.Store.GetSegment(request.StoreSegmentId);
-        return Task.FromResult(new ReplicaStateResponse { Exists = segment is not null, DurableEndOffset = segment?.NextOffset ?? 0 });
+        return new ReplicaStateResponse { Exists = segment is not null, DurableEndOffset = segment?.NextOffset ?? 0 };
     }
 }
