@@ -1,4 +1,3 @@
-using System.Globalization;
 using Grpc.Core;
 using Xinfra.Internal;
 using Xinfra.Northguard.Client;
@@ -138,12 +137,10 @@ public sealed partial class NorthguardTransport : ITransport
     public async ValueTask<bool> EnsureTopicAsync(PhysicalTopic topic, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(topic);
-        var replication = _context.Cluster.Settings.TryGetValue("replication.factor", out var rf)
-            ? int.Parse(rf, CultureInfo.InvariantCulture)
-            : StoragePolicy.Default.ReplicationFactor;
         try
         {
-            await _metadata.CreateTopicAsync(topic.Name, StoragePolicy.Default with { ReplicationFactor = replication }, Math.Max(1, topic.Partitions), cancellationToken).ConfigureAwait(false);
+            var policy = StoragePolicy.Default with { ReplicationFactor = Settings.ReplicationFactor, RetentionTime = Settings.Retention };
+            await _metadata.CreateTopicAsync(topic.Name, policy, Math.Max(1, topic.Partitions), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (TopicExistsException)

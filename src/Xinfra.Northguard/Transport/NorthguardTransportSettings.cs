@@ -37,10 +37,16 @@ public sealed record NorthguardTransportSettings
     /// <summary><c>retries</c>: consecutive failed connections before pending records fail. <value>100.</value></summary>
     public int Retries { get; init; } = 100;
 
+    /// <summary><c>replication.factor</c>: replicas per segment of topics this client auto-creates. <value>3.</value></summary>
+    public int ReplicationFactor { get; init; } = 3;
+
+    /// <summary><c>retention.ms</c>: retention of topics this client auto-creates; -1 keeps forever. <value>7 days.</value></summary>
+    public TimeSpan? Retention { get; init; } = TimeSpan.FromDays(7);
+
     private static readonly string[] Keys =
     [
         "group.session.timeout.ms", "group.heartbeat.interval.ms", "producer.linger.ms", "producer.batch.max.bytes",
-        "consumer.credit.records", "consumer.credit.bytes", "retry.backoff.ms", "retries",
+        "consumer.credit.records", "consumer.credit.bytes", "retry.backoff.ms", "retries", "replication.factor", "retention.ms",
     ];
 
     /// <summary>Reads the settings of the cluster in <paramref name="context"/>; throws <see cref="XinfraConfigurationException"/> naming the bad key.</summary>
@@ -60,6 +66,8 @@ public sealed record NorthguardTransportSettings
                 "consumer.credit.bytes" => settings with { ConsumerCreditBytes = Number(context, key, value, 1024, 1L << 32) },
                 "retry.backoff.ms" => settings with { RetryBackoff = Millis(context, key, value, 1, 60_000) },
                 "retries" => settings with { Retries = (int)Number(context, key, value, 0, 1_000_000) },
+                "replication.factor" => settings with { ReplicationFactor = (int)Number(context, key, value, 1, 7) },
+                "retention.ms" => settings with { Retention = value.Trim() == "-1" ? null : Millis(context, key, value, 1, long.MaxValue / TimeSpan.TicksPerMillisecond) },
                 _ => throw Error(context, key, $"is not a Northguard setting; known settings: {string.Join(", ", Keys)}."),
             };
         }

@@ -29,6 +29,8 @@ public sealed class NorthguardTransportSettingsTests
             ["consumer.credit.bytes"] = "1048576",
             ["retry.backoff.ms"] = "20",
             ["retries"] = "7",
+            ["replication.factor"] = "2",
+            ["retention.ms"] = "-1",
         }));
 
         Assert.Equal(TimeSpan.FromSeconds(3), settings.GroupSessionTimeout);
@@ -39,6 +41,8 @@ public sealed class NorthguardTransportSettingsTests
         Assert.Equal(1048576, settings.ConsumerCreditBytes);
         Assert.Equal(TimeSpan.FromMilliseconds(20), settings.RetryBackoff);
         Assert.Equal(7, settings.Retries);
+        Assert.Equal(2, settings.ReplicationFactor);
+        Assert.Null(settings.Retention);
     }
 
     [Theory]
