@@ -91,15 +91,10 @@ internal static class Program
 
     private static void Report(SimOptions options, SimResult result, bool shrink)
     {
-        Console.WriteLine($"seed {result.Seed}: {(result.Passed ? "ok" : "FAILED")} trace {result.TraceHash} ({result.Summary})");
+        Console.Write(Reporter.Describe(options, result));
         if (result.Passed)
         {
             return;
-        }
-
-        foreach (var failure in result.Failures)
-        {
-            Console.WriteLine($"  {failure}");
         }
 
         var faults = options.KeepFaults ?? options.Plan().All.Select(f => f.Index).ToList();

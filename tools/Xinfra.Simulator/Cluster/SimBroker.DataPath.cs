@@ -21,6 +21,12 @@ internal sealed partial class SimBroker
         var segment = request.Segment;
         if (!_leaders.TryGetValue(segment.Id, out var leader))
         {
+            if (store.GetSegment(segment.StoreId) is { IsSealed: true })
+            {
+                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
+                return;
+            }
+
             if (segment.Replicas[0] != Self || store.GetSegment(segment.StoreId) is not null)
             {
                 // Not the leader, or the leader restarted: the segment's in-memory state is gone.

@@ -6,8 +6,9 @@ namespace Xinfra.Simulator.Engine;
 /// <summary>
 /// The event trace of a run, reduced to a running 64-bit hash (xxHash64) so two runs can be compared byte for byte.
 /// Notable events (<see cref="Write"/>) are hashed as text; message deliveries (<see cref="Message"/>) as numbers
-/// (time, sender, receiver, message kind, call id), their text only formatted when <see cref="Echo"/> prints the
-/// step-by-step trace (replay), which keeps the hot path cheap.
+/// (time, sender, receiver, message kind, call id, Raft index and term), their text only formatted when
+/// <see cref="Echo"/> prints the step-by-step trace (replay), which keeps the hot path cheap. The hash does not
+/// depend on <see cref="Echo"/>: a replay reproduces the hash of the run it replays.
 /// </summary>
 internal sealed class TraceLog(SimLoop loop)
 {
@@ -43,13 +44,8 @@ internal sealed class TraceLog(SimLoop loop)
     /// <summary>Traces a message event (delivery or drop).</summary>
     public void Message(string what, int from, int to, object message)
     {
-        if (Echo is not null)
-        {
-            Write($"{what} {from}->{to} {message}");
-            return;
-        }
-
         Lines++;
+        Echo?.Write($"{loop.Now / TimeSpan.TicksPerMillisecond,9}.{loop.Now % TimeSpan.TicksPerMillisecond / 10:D4} {what} {from}->{to} {message}\n");
         _numbers[0] = loop.Now;
         _numbers[1] = ((long)from << 32) | (uint)to;
         _numbers[2] = (long)KindOf(what.Length, message);
