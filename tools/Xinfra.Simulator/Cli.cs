@@ -7,7 +7,7 @@ namespace Xinfra.Simulator;
 internal sealed record Cli
 {
     public const string Usage =
-        "usage: Xinfra.Simulator [--seeds N] [--minutes M] [--first-seed S] [--duration SECONDS] [--no-shrink]\n" +
+        "usage: Xinfra.Simulator [--seeds N] [--minutes M] [--first-seed S] [--duration SECONDS] [--parallel P] [--no-shrink]\n" +
         "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records]";
 
     public long? Seed { get; init; }
@@ -23,6 +23,9 @@ internal sealed record Cli
     public IReadOnlyList<int>? Faults { get; init; }
 
     public bool Replay { get; init; }
+
+    /// <summary>Seeds run at once (one thread each); the default is one per processor.</summary>
+    public int Parallel { get; init; } = Environment.ProcessorCount;
 
     public bool Shrink { get; init; } = true;
 
@@ -52,6 +55,7 @@ internal sealed record Cli
                 "--faults" => cli with { Faults = ParseFaults(Next()) },
                 "--replay" => cli with { Replay = true },
                 "--no-shrink" => cli with { Shrink = false },
+                "--parallel" => cli with { Parallel = Math.Max(1, int.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--bug" => cli with { Bugs = AddBug(cli.Bugs, Next()) },
                 _ => throw new ArgumentException($"Unknown argument '{args[i]}'."),
             };

@@ -47,46 +47,69 @@ internal static class Program
     {
         var wall = Stopwatch.StartNew();
         var deadline = cli.Minutes is { } m ? TimeSpan.FromMinutes(m) : TimeSpan.MaxValue;
+        long nextSeed = cli.FirstSeed - 1;
         long seeds = 0;
-        var simulated = TimeSpan.Zero;
+        long simulatedTicks = 0;
         var failed = new List<long>();
-        for (long seed = cli.FirstSeed; seeds < cli.Seeds && wall.Elapsed < deadline; seed++)
+        var gate = new Lock();
+
+        // Seeds are independent runs, each on its own thread with its own loop: parallel workers change nothing
+        // inside a run (same seed, same trace hash), only how many runs fit in a wall-clock hour.
+        void Worker()
         {
-            var options = cli.Options(seed);
-            SimResult result;
-            using (var sim = new Simulation(options))
+            while (wall.Elapsed < deadline)
             {
-                result = sim.Run();
-            }
+                long seed = Interlocked.Increment(ref nextSeed);
+                if (seed - cli.FirstSeed >= cli.Seeds)
+                {
+                    return;
+                }
 
-            seeds++;
-            simulated += result.SimulatedTime;
-            if (!result.Passed)
-            {
-                failed.Add(seed);
-                Report(options, result, cli.Shrink);
-            }
+                var options = cli.Options(seed);
+                SimResult result;
+                using (var sim = new Simulation(options))
+                {
+                    result = sim.Run();
+                }
 
-            if (seeds % 50 == 0)
-            {
-                PrintRate(seeds, failed.Count, simulated, wall.Elapsed, options.Brokers);
+                lock (gate)
+                {
+                    seeds++;
+                    simulatedTicks += result.SimulatedTime.Ticks;
+                    if (!result.Passed)
+                    {
+                        failed.Add(seed);
+                        Report(options, result, cli.Shrink);
+                    }
+
+                    if (seeds % 50 == 0)
+                    {
+                        PrintRate(seeds, failed.Count, TimeSpan.FromTicks(simulatedTicks), wall.Elapsed, options.Brokers, cli.Parallel);
+                    }
+                }
             }
         }
 
-        PrintRate(seeds, failed.Count, simulated, wall.Elapsed, cli.Options(0).Brokers);
+        var threads = Enumerable.Range(0, cli.Parallel).Select(i => new Thread(Worker) { Name = $"sim-{i}", IsBackground = true }).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        PrintRate(seeds, failed.Count, TimeSpan.FromTicks(simulatedTicks), wall.Elapsed, cli.Options(0).Brokers, cli.Parallel);
         if (failed.Count > 0)
         {
+            failed.Sort();
             Console.WriteLine($"failing seeds: {string.Join(',', failed)}");
         }
 
         return failed.Count == 0 ? 0 : 1;
     }
 
-    private static void PrintRate(long seeds, int failures, TimeSpan simulated, TimeSpan wall, int brokers)
+    private static void PrintRate(long seeds, int failures, TimeSpan simulated, TimeSpan wall, int brokers, int parallel)
     {
         double speedup = simulated.TotalSeconds / Math.Max(wall.TotalSeconds, 1e-9);
+        double cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"seeds {seeds}, failures {failures}, simulated {simulated.TotalHours:F2} h of a {brokers}-broker cluster in {wall.TotalSeconds:F1} s wall: {speedup:F0} simulated cluster-hours per wall hour"));
+            $"seeds {seeds}, failures {failures}, simulated {simulated.TotalHours:F2} h of a {brokers}-broker cluster in {wall.TotalSeconds:F1} s wall " +
+            $"({parallel} workers, {cpu:F1} s CPU): {speedup:F0} simulated cluster-hours per wall hour, {simulated.TotalSeconds / Math.Max(cpu, 1e-9):F0} per CPU hour"));
     }
 
     private static void Report(SimOptions options, SimResult result, bool shrink)
