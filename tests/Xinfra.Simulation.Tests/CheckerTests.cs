@@ -41,7 +41,7 @@ public class CheckerTests
     public void OrphanSealWithoutFencing_LosesRecordsAckedByALiveLeader()
     {
         // What DataPathEngine.SealOrphanAsync does today: read the replicas' durable ends without fencing them.
-        var (_, result) = Run(1, 30, new BugHooks { OrphanSealWithoutFencing = true }, faults: [0, 1]);
+        var (_, result) = Run(2, 30, new BugHooks { OrphanSealWithoutFencing = true }, faults: [1, 2, 3]);
 
         Assert.False(result.Passed);
         Assert.Contains(result.Failures, f => f.Contains("acknowledged records never delivered", StringComparison.Ordinal));

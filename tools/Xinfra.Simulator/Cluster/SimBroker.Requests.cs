@@ -84,7 +84,7 @@ internal sealed partial class SimBroker
         }
         else
         {
-            if (segment.Replicas[0] == Self && !_orphanSeals.Contains(segment.Id))
+            if (segment.Replicas[0] == Self && !_orphanSeals.Contains(segment.Id) && Store!.GetSegment(segment.StoreId) is not null)
             {
                 // This broker led the segment before it restarted: nobody can commit more to it, so seal it.
                 _ = ServeSealOrphanAsync(Id, 0, new SealOrphanRequest(segment));
