@@ -42,30 +42,32 @@ internal abstract class SimClient : ISimNode
         }
     }
 
-    private TopicDescription? _chainsOf;
-    private Dictionary<RangeId, List<(SegmentInfo Segment, long Base)>> _chains = [];
+    private readonly Dictionary<string, (TopicDescription Of, Dictionary<RangeId, List<(SegmentInfo Segment, long Base)>> Chains)> _chains =
+        new(StringComparer.Ordinal);
 
     /// <summary>The segments of a range in chain order, each with its base offset (offsets run on across segments).</summary>
     protected List<(SegmentInfo Segment, long Base)> Chain(TopicDescription description, RangeId range)
     {
-        if (!ReferenceEquals(description, _chainsOf))
+        string topic = description.Topic.Name;
+        if (!_chains.TryGetValue(topic, out var cached) || !ReferenceEquals(cached.Of, description))
         {
-            // Index the description once (it is immutable): callers look chains up per range and per batch.
-            _chains = [];
+            // Index each description once (it is immutable): callers look chains up per range and per batch.
+            var chains = new Dictionary<RangeId, List<(SegmentInfo Segment, long Base)>>();
             foreach (var segment in description.Segments)
             {
-                if (!_chains.TryGetValue(segment.Id.Range, out var list))
+                if (!chains.TryGetValue(segment.Id.Range, out var list))
                 {
-                    _chains[segment.Id.Range] = list = [];
+                    chains[segment.Id.Range] = list = [];
                 }
 
                 list.Add((segment, list.Count == 0 ? 0 : list[^1].Segment.EndOffset));
             }
 
-            _chainsOf = description;
+            cached = (description, chains);
+            _chains[topic] = cached;
         }
 
-        return _chains.TryGetValue(range, out var chain) ? chain : [];
+        return cached.Chains.TryGetValue(range, out var chain) ? chain : [];
     }
 
     protected int AnyBroker() => 1 + Random.Next(World.Options.Brokers);
