@@ -43,7 +43,8 @@ internal sealed partial class Simulation
                 loop.After(fault.DurationTicks, () => network.Unblock(fault.A, fault.B));
                 break;
             case FaultKind.Isolate:
-                var others = Enumerable.Range(1, _brokers.Count).Where(i => i != fault.A).Concat([100, 200, 201, 300, 301]).ToList();
+                var others = Enumerable.Range(1, _brokers.Count).Where(i => i != fault.A)
+                    .Concat([_admin.Id, .. _producers.Select(p => p.Id), .. _consumers.Select(c => c.Id)]).ToList();
                 foreach (int other in others)
                 {
                     network.Block(fault.A, other);
