@@ -58,10 +58,45 @@ public sealed partial class FpsStore
     }
 
     /// <summary>
+    /// In <see cref="FpsStoreOptions.ManualFlush"/> mode, commits the open group now on the caller's thread: one WAL
+    /// write and fsync, then the records become durable and readable. Returns false when there was nothing to commit.
+    /// A failed WAL write or fsync fails the store as the flusher would (see <see cref="WaitForDurableAsync"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The store runs its own flusher.</exception>
+    public bool FlushNow()
+    {
+        if (!_options.ManualFlush)
+        {
+            throw new InvalidOperationException("FlushNow needs FpsStoreOptions.ManualFlush; this store runs its own flusher.");
+        }
+
+        return CommitCurrentGroup();
+    }
+
+    private bool CommitCurrentGroup()
+    {
+        CommitGroup group;
+        lock (_appendLock)
+        {
+            group = _current;
+            _current = new CommitGroup();
+        }
+
+        if (group.Entries.Count == 0)
+        {
+            group.Release();
+            return false;
+        }
+
+        Commit(group, []);
+        return true;
+    }
+
+    /// <summary>
     /// Appends each batch to its segment file. Segments are independent, so with O_DIRECT (where every append waits
     /// for the device) the segments of a group are written in parallel; each segment's batches stay in order.
     /// </summary>
-    private static void ApplyToSegments(CommitGroup group, List<IndexEntry> index)
+    private static void ApplyToSegments(CommitGroup group, List<IndexEntry> index, bool sequential)
     {
         var bySegment = new Dictionary<Segments.Segment, List<IndexEntry>>();
         foreach (var (segment, _, _) in group.Entries)
@@ -80,10 +115,12 @@ public sealed partial class FpsStore
             }
         }
 
-        if (bySegment.Count == 1)
+        if (bySegment.Count == 1 || sequential)
         {
-            var (only, entries) = bySegment.First();
-            Apply(only, entries);
+            foreach (var (segment, entries) in bySegment)
+            {
+                Apply(segment, entries);
+            }
         }
         else
         {
@@ -111,7 +148,7 @@ public sealed partial class FpsStore
             _wal.Flush();
             StorageMetrics.RecordGroupCommit(group.Length, _time.GetElapsedTime(started).TotalMilliseconds);
             index.Clear();
-            ApplyToSegments(group, index);
+            ApplyToSegments(group, index, _options.ManualFlush);
             _index.Add(index);
             group.Durable.TrySetResult();
             checkpoint = _wal.Length >= _options.WalCheckpointBytes;

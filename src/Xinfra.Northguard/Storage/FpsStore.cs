@@ -73,6 +73,11 @@ public sealed partial class FpsStore : IAsyncDisposable
             throw;
         }
 
+        if (options.ManualFlush)
+        {
+            return ValueTask.FromResult(store);
+        }
+
         store._flusher = Task.Factory.StartNew(store.FlushLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         return ValueTask.FromResult(store);
     }
@@ -131,6 +136,11 @@ public sealed partial class FpsStore : IAsyncDisposable
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);
+        if (_options.ManualFlush)
+        {
+            CommitCurrentGroup();
+        }
+
         await _flusher.ConfigureAwait(false);
         CloseFiles();
         _stop.Dispose();

@@ -38,6 +38,14 @@ public sealed record FpsStoreOptions
     /// <value>The default value is 16 MiB.</value>
     public int MaxBatchBytes { get; init; } = 16 << 20;
 
+    /// <summary>
+    /// Runs no flusher thread: group commits happen only when the owner calls <see cref="FpsStore.FlushNow"/> (and on
+    /// dispose), on the caller's thread. For a deterministic simulator that steps the store itself; production keeps
+    /// the flusher loop.
+    /// </summary>
+    /// <value>The default value is false.</value>
+    public bool ManualFlush { get; init; }
+
     internal void Validate()
     {
         if (GroupCommitWindow < TimeSpan.Zero || GroupCommitMaxBytes <= 0 || GroupCommitMaxAppends <= 0

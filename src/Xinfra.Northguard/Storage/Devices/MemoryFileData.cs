@@ -7,7 +7,12 @@ internal sealed class MemoryFileData
     private readonly List<(long Truncate, byte[]? Data)> _unsynced = [];
     private byte[] _current = new byte[256];
     private byte[] _durable = [];
+    private long _durableLength;
     private long _length;
+
+    // The durable bytes are [0, _durableLength) of _durable; a flush copies only what changed since the last one
+    // (everything from the lowest truncation point), so fsyncs of a growing log cost O(new bytes), not O(file).
+    private long _lowestChange = long.MaxValue;
 
     public bool IsDead { get; private set; }
 
@@ -28,6 +33,7 @@ internal sealed class MemoryFileData
     {
         lock (_lock)
         {
+            _lowestChange = Math.Min(_lowestChange, _length);
             Write(bytes);
             _unsynced.Add((-1, bytes.ToArray()));
         }
@@ -52,7 +58,15 @@ internal sealed class MemoryFileData
     {
         lock (_lock)
         {
-            _durable = _current.AsSpan(0, (int)_length).ToArray();
+            long from = Math.Min(_lowestChange, Math.Min(_durableLength, _length));
+            if (_durable.Length < _length)
+            {
+                Array.Resize(ref _durable, (int)Math.Max(_length, _durable.Length * 2L));
+            }
+
+            _current.AsSpan((int)from, (int)(_length - from)).CopyTo(_durable.AsSpan((int)from));
+            _durableLength = _length;
+            _lowestChange = long.MaxValue;
             _unsynced.Clear();
         }
     }
@@ -63,6 +77,7 @@ internal sealed class MemoryFileData
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _length);
             _length = length;
+            _lowestChange = Math.Min(_lowestChange, length);
             _unsynced.Add((length, null));
         }
     }
@@ -82,7 +97,7 @@ internal sealed class MemoryFileData
         {
             IsDead = true;
             var survivor = new MemoryFileData();
-            survivor.Write(_durable);
+            survivor.Write(_durable.AsSpan(0, (int)_durableLength));
             var keep = random.Next(_unsynced.Count + 1);
             for (var i = 0; i < keep; i++)
             {
@@ -110,6 +125,7 @@ internal sealed class MemoryFileData
             }
 
             survivor._durable = survivor._current.AsSpan(0, (int)survivor._length).ToArray();
+            survivor._durableLength = survivor._length;
             return survivor;
         }
     }

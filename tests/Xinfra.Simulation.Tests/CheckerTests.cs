@@ -1,0 +1,65 @@
+using Xinfra.Simulator.Runner;
+
+namespace Xinfra.Simulation.Tests;
+
+/// <summary>
+/// The checkers can fail: each test switches on a deliberate bug through a test-only hook and expects the run to
+/// fail with a report naming the seed and a replay command.
+/// </summary>
+public class CheckerTests
+{
+    private static (SimOptions Options, SimResult Result) Run(long seed, int seconds, BugHooks bugs, IReadOnlyList<int>? faults = null)
+    {
+        var options = new SimOptions { Seed = seed, Duration = TimeSpan.FromSeconds(seconds), Bugs = bugs, KeepFaults = faults, DrainLimit = TimeSpan.FromSeconds(20) };
+        using var simulation = new Simulator.Runner.Simulation(options);
+        return (options, simulation.Run());
+    }
+
+    [Fact]
+    public void ConsumerSkippingRecords_IsReportedAsLostAcknowledgedRecords_WithTheSeed()
+    {
+        var (options, result) = Run(1, 20, new BugHooks { ConsumerSkipsRecords = true }, faults: []);
+
+        Assert.False(result.Passed);
+        Assert.Contains(result.Failures, f => f.Contains("acknowledged records never delivered", StringComparison.Ordinal));
+        string report = Reporter.Describe(options, result);
+        Assert.Contains("seed 1: FAILED", report, StringComparison.Ordinal);
+        Assert.Contains("--seed 1 ", report, StringComparison.Ordinal);
+        Assert.Contains("--bug consumer-skips-records", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AckBeforeFollowerFsync_LosesAcknowledgedRecordsUnderCrashes_AndTheCheckerSaysSo()
+    {
+        var (_, result) = Run(1, 30, new BugHooks { AckBeforeFollowerFsync = true });
+
+        Assert.False(result.Passed);
+        Assert.Contains(result.Failures, f => f.Contains("acknowledged records never delivered", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void OrphanSealWithoutFencing_LosesRecordsAckedByALiveLeader()
+    {
+        // What DataPathEngine.SealOrphanAsync does today: read the replicas' durable ends without fencing them.
+        var (_, result) = Run(2, 30, new BugHooks { OrphanSealWithoutFencing = true }, faults: [1, 2, 3]);
+
+        Assert.False(result.Passed);
+        Assert.Contains(result.Failures, f => f.Contains("acknowledged records never delivered", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Shrinker_KeepsOnlyFaultsThatMatter_AndTheReplayFailsTheSameWay()
+    {
+        var (options, result) = Run(1, 30, new BugHooks { AckBeforeFollowerFsync = true });
+        Assert.False(result.Passed);
+
+        var (faults, shrunk) = Shrinker.Shrink(options, result);
+
+        Assert.True(faults.Count <= options.Plan().All.Count);
+        Assert.False(shrunk.Passed);
+        var (_, replayed) = Run(1, 30, new BugHooks { AckBeforeFollowerFsync = true }, faults);
+        Assert.False(replayed.Passed);
+        Assert.Equal(shrunk.TraceHash, replayed.TraceHash);
+        Assert.Contains("--faults", Shrinker.ReplayCommand(options, faults), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,14 @@
+namespace Xinfra.Simulation.Tests;
+
+/// <summary>
+/// Seeds that made a run fail once, kept so the fix stays fixed. Each entry says what it found.
+/// </summary>
+internal static class RegressionSeedList
+{
+    /// <summary>Seed and simulated seconds of the run that failed.</summary>
+    public static readonly (long Seed, int Seconds, string Found)[] Entries =
+    [
+        (5, 60, "producer re-formed an in-flight batch after a timeout, so the leader appended records twice in one segment"),
+        (11, 60, "same as 5, on a merge"),
+    ];
+}

@@ -1,0 +1,169 @@
+using Xinfra.Northguard.Metadata.Model;
+using Xinfra.Northguard.Tests.Raft.Linearizability;
+using Xinfra.Simulator.Engine;
+
+namespace Xinfra.Simulator.Checks;
+
+/// <summary>
+/// The run's oracle. Producers report sends, attempts and acks; consumers report deliveries; brokers report Raft
+/// leaders and applied entries; the admin reports document operations. Violations are collected with the simulated
+/// time; <see cref="CheckEnd"/> runs the end-of-run checks.
+/// </summary>
+internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
+{
+    private readonly Dictionary<string, SentRecord> _sent = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, ConsumerView> _consumers = [];
+    private readonly Dictionary<(int Vnode, long Term), ulong> _leaders = [];
+    private readonly Dictionary<(int Vnode, long Index), (long Term, int Hash)> _applied = [];
+
+    public List<string> Failures { get; } = [];
+
+    public List<KvOperation> Documents { get; } = [];
+
+    public long Acked { get; private set; }
+
+    public long Delivered { get; private set; }
+
+    public long Duplicates { get; private set; }
+
+    public void Fail(string what)
+    {
+        if (Failures.Count < 50)
+        {
+            Failures.Add($"t={loop.Now / TimeSpan.TicksPerMillisecond}ms {what}");
+        }
+
+        trace.Write($"VIOLATION {what}");
+    }
+
+    public void OnSent(string id, string topic, string key, int producer, long n) =>
+        _sent[id] = new SentRecord(topic, key, producer, n);
+
+    /// <summary>The producer sends the record to <paramref name="segment"/> (a retry to a new segment opens the at-least-once window).</summary>
+    public void OnAttempt(string id, SegmentId segment) => _sent[id].Segments.Add(segment);
+
+    public void OnAck(string id)
+    {
+        var record = _sent[id];
+        if (!record.Acked)
+        {
+            record.Acked = true;
+            Acked++;
+        }
+    }
+
+    public void OnDeliver(int consumer, string topic, string value, string key)
+    {
+        Delivered++;
+        if (!_sent.TryGetValue(value, out var record) || record.Topic != topic || record.Key != key)
+        {
+            Fail($"consumer {consumer} got a record never sent: {topic}/{key}={value}");
+            return;
+        }
+
+        if (!_consumers.TryGetValue(consumer, out var view))
+        {
+            _consumers[consumer] = view = new ConsumerView();
+        }
+
+        if (!view.Seen.Add(value))
+        {
+            Duplicates++;
+            if (record.Segments.Count < 2)
+            {
+                Fail($"consumer {consumer} got {topic}/{key}={value} twice, but it was only ever sent to one segment");
+            }
+
+            return;
+        }
+
+        var order = (record.Producer, topic, key);
+        if (view.LastN.TryGetValue(order, out long last) && last > record.N)
+        {
+            Fail($"consumer {consumer}: per-key order broken on {topic}/{key}: record #{record.N} of producer {record.Producer} after #{last}");
+        }
+
+        view.LastN[order] = Math.Max(last, record.N);
+    }
+
+    public void ObserveLeader(int vnode, long term, ulong leader)
+    {
+        if (_leaders.TryGetValue((vnode, term), out var other) && other != leader)
+        {
+            Fail($"election safety: vnode {vnode} term {term} has leaders {other} and {leader}");
+        }
+
+        _leaders[(vnode, term)] = leader;
+    }
+
+    public void ObserveApply(int vnode, int broker, long index, long term, int hash)
+    {
+        if (_applied.TryGetValue((vnode, index), out var seen))
+        {
+            if (seen != (term, hash))
+            {
+                Fail($"state machine safety: vnode {vnode} index {index} applied differently on broker {broker}");
+            }
+        }
+        else
+        {
+            _applied[(vnode, index)] = (term, hash);
+        }
+    }
+
+    /// <summary>Acknowledged records of <paramref name="liveTopics"/> that <paramref name="consumer"/> has not delivered.</summary>
+    public List<string> Missing(int consumer, IReadOnlySet<string> liveTopics)
+    {
+        var seen = _consumers.TryGetValue(consumer, out var view) ? view.Seen : [];
+        var missing = new List<string>();
+        foreach (var (id, record) in _sent)
+        {
+            if (record.Acked && liveTopics.Contains(record.Topic) && !seen.Contains(id))
+            {
+                missing.Add($"{record.Topic}/{record.Key}={id}");
+            }
+        }
+
+        return missing;
+    }
+
+    /// <summary>End of run: every acked record delivered to every consumer, and the document history linearizable.</summary>
+    public void CheckEnd(int consumers, IReadOnlySet<string> liveTopics)
+    {
+        for (int c = 0; c < consumers; c++)
+        {
+            var missing = Missing(c, liveTopics);
+            if (missing.Count > 0)
+            {
+                Fail($"consumer {c}: {missing.Count} acknowledged records never delivered (lost or consumer stuck), e.g. {string.Join(' ', missing.Take(5))}");
+            }
+        }
+
+        if (!LinearizabilityChecker.IsLinearizable(Documents, out var key))
+        {
+            Fail($"metadata documents: the history of key '{key}' is not linearizable ({Documents.Count} operations)");
+        }
+    }
+
+    private sealed class SentRecord(string topic, string key, int producer, long n)
+    {
+        public string Topic => topic;
+
+        public string Key => key;
+
+        public int Producer => producer;
+
+        public long N => n;
+
+        public bool Acked { get; set; }
+
+        public HashSet<SegmentId> Segments { get; } = [];
+    }
+
+    private sealed class ConsumerView
+    {
+        public HashSet<string> Seen { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<(int Producer, string Topic, string Key), long> LastN { get; } = [];
+    }
+}

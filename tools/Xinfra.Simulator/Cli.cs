@@ -1,0 +1,82 @@
+using System.Globalization;
+using Xinfra.Simulator.Runner;
+
+namespace Xinfra.Simulator;
+
+/// <summary>The parsed command line.</summary>
+internal sealed record Cli
+{
+    public const string Usage =
+        "usage: Xinfra.Simulator [--seeds N] [--minutes M] [--first-seed S] [--duration SECONDS] [--parallel P] [--no-shrink]\n" +
+        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records]";
+
+    public long? Seed { get; init; }
+
+    public long Seeds { get; init; } = long.MaxValue;
+
+    public double? Minutes { get; init; }
+
+    public long FirstSeed { get; init; } = 1;
+
+    public double DurationSeconds { get; init; } = 60;
+
+    public IReadOnlyList<int>? Faults { get; init; }
+
+    public bool Replay { get; init; }
+
+    /// <summary>Seeds run at once (one thread each); the default is one per processor.</summary>
+    public int Parallel { get; init; } = Environment.ProcessorCount;
+
+    public bool Shrink { get; init; } = true;
+
+    public BugHooks Bugs { get; init; } = new();
+
+    public SimOptions Options(long seed) => new()
+    {
+        Seed = seed,
+        Duration = TimeSpan.FromSeconds(DurationSeconds),
+        KeepFaults = Faults,
+        Bugs = Bugs,
+    };
+
+    public static Cli Parse(string[] args)
+    {
+        var cli = new Cli();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            cli = args[i] switch
+            {
+                "--seed" => cli with { Seed = long.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--seeds" => cli with { Seeds = long.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--minutes" => cli with { Minutes = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--first-seed" => cli with { FirstSeed = long.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--duration" => cli with { DurationSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--faults" => cli with { Faults = ParseFaults(Next()) },
+                "--replay" => cli with { Replay = true },
+                "--no-shrink" => cli with { Shrink = false },
+                "--parallel" => cli with { Parallel = Math.Max(1, int.Parse(Next(), CultureInfo.InvariantCulture)) },
+                "--bug" => cli with { Bugs = AddBug(cli.Bugs, Next()) },
+                _ => throw new ArgumentException($"Unknown argument '{args[i]}'."),
+            };
+        }
+
+        if (cli.Seed is null && cli.Seeds == long.MaxValue && cli.Minutes is null)
+        {
+            cli = cli with { Seeds = 100 };
+        }
+
+        return cli;
+    }
+
+    private static List<int> ParseFaults(string text) =>
+        text == "none" ? [] : [.. text.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+
+    private static BugHooks AddBug(BugHooks bugs, string name) => name switch
+    {
+        "ack-before-follower-fsync" => bugs with { AckBeforeFollowerFsync = true },
+        "orphan-seal-without-fencing" => bugs with { OrphanSealWithoutFencing = true },
+        "consumer-skips-records" => bugs with { ConsumerSkipsRecords = true },
+        _ => throw new ArgumentException($"Unknown bug hook '{name}'."),
+    };
+}

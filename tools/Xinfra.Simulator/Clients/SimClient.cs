@@ -1,0 +1,74 @@
+using Xinfra.Northguard.Metadata.Model;
+using Xinfra.Northguard.Metadata.Ring;
+using Xinfra.Northguard.Metadata.StateMachine;
+using Xinfra.Simulator.Engine;
+using Xinfra.Simulator.Runner;
+
+namespace Xinfra.Simulator.Clients;
+
+/// <summary>What the simulated clients share: an RPC endpoint, a metadata client, a clock and a random stream.</summary>
+internal abstract class SimClient : ISimNode
+{
+    protected SimClient(SimWorld world, int id)
+    {
+        World = world;
+        Id = id;
+        Rpc = new RpcEndpoint(id, world.Loop, world.Network);
+        Meta = new MetaClient(world, Rpc);
+        Random = world.Derive(id * 131L);
+        Clock = new SimClock(world.Loop);
+    }
+
+    public int Id { get; }
+
+    /// <summary>Clients never crash (they are the observers the checkers trust).</summary>
+    public bool IsUp => true;
+
+    protected SimWorld World { get; }
+
+    protected RpcEndpoint Rpc { get; }
+
+    protected MetaClient Meta { get; }
+
+    protected Random Random { get; }
+
+    protected SimClock Clock { get; }
+
+    public void Receive(int from, object message)
+    {
+        if (message is Reply reply)
+        {
+            Rpc.OnReply(reply);
+        }
+    }
+
+    private readonly Dictionary<string, (TopicDescription Of, Dictionary<RangeId, List<(SegmentInfo Segment, long Base)>> Chains)> _chains =
+        new(StringComparer.Ordinal);
+
+    /// <summary>The segments of a range in chain order, each with its base offset (offsets run on across segments).</summary>
+    protected List<(SegmentInfo Segment, long Base)> Chain(TopicDescription description, RangeId range)
+    {
+        string topic = description.Topic.Name;
+        if (!_chains.TryGetValue(topic, out var cached) || !ReferenceEquals(cached.Of, description))
+        {
+            // Index each description once (it is immutable): callers look chains up per range and per batch.
+            var chains = new Dictionary<RangeId, List<(SegmentInfo Segment, long Base)>>();
+            foreach (var segment in description.Segments)
+            {
+                if (!chains.TryGetValue(segment.Id.Range, out var list))
+                {
+                    chains[segment.Id.Range] = list = [];
+                }
+
+                list.Add((segment, list.Count == 0 ? 0 : list[^1].Segment.EndOffset));
+            }
+
+            cached = (description, chains);
+            _chains[topic] = cached;
+        }
+
+        return cached.Chains.TryGetValue(range, out var chain) ? chain : [];
+    }
+
+    protected int AnyBroker() => 1 + Random.Next(World.Options.Brokers);
+}

@@ -1,0 +1,256 @@
+using Xinfra.Northguard.Metadata.Commands;
+using Xinfra.Northguard.Metadata.Model;
+using Xinfra.Northguard.Storage;
+using Xinfra.Simulator.Engine;
+
+namespace Xinfra.Simulator.Cluster;
+
+/// <summary>Sealing: by the leader (failure, timeout, size, age, on request) and of orphans whose leader is gone.</summary>
+internal sealed partial class SimBroker
+{
+    private readonly HashSet<SegmentId> _orphanSeals = [];
+
+    private async Task MonitorAsync(LeaderModel leader, int life)
+    {
+        long interval = Math.Max(SimLoop.Ms(10), _world.Options.ReplicaTimeoutTicks / 4);
+        while (life == Incarnation && !leader.Sealing)
+        {
+            await _world.Loop.Delay(interval);
+            if (life != Incarnation || leader.Sealing)
+            {
+                return;
+            }
+
+            string? reason = null;
+            if (_world.Loop.Now - leader.CreatedAt >= _world.Options.SegmentMaxAgeTicks)
+            {
+                reason = "age limit";
+            }
+            else if (leader.Records >= _world.Options.SegmentMaxRecords)
+            {
+                reason = "size limit";
+            }
+            else if (leader.Pending.TryPeek(out var oldest) && _world.Loop.Now - oldest.AppendedAt >= _world.Options.ReplicaTimeoutTicks)
+            {
+                foreach (var (replica, durable) in leader.Durable)
+                {
+                    if (durable < oldest.End)
+                    {
+                        reason = $"replica {replica} timed out";
+                        break;
+                    }
+                }
+            }
+
+            if (reason is not null)
+            {
+                await SealAsync(leader, reason);
+            }
+        }
+    }
+
+    /// <summary>Seals at the committed offset: records it in metadata, answers waiting producers, seals every copy.</summary>
+    private async Task SealAsync(LeaderModel leader, string reason)
+    {
+        if (leader.Sealing)
+        {
+            return;
+        }
+
+        leader.Sealing = true;
+        long end = leader.Committed;
+        int life = Incarnation;
+        _world.Trace.Write($"broker {Id} seals {leader.Segment} at {end}: {reason}");
+        foreach (var waiters in leader.Waiters.Values)
+        {
+            foreach (var (from, callId) in waiters)
+            {
+                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
+            }
+        }
+
+        leader.Waiters.Clear();
+        for (int attempt = 0; attempt < 100 && life == Incarnation; attempt++)
+        {
+            var result = await _meta.WriteAsync(new SealSegmentCommand(leader.Segment.Id, end));
+            if (result is not null)
+            {
+                break; // Ok, or sealed by an orphan seal meanwhile (at an end that covers our committed offset).
+            }
+
+            await _world.Loop.Delay(SimLoop.Ms(100));
+        }
+
+        if (life != Incarnation)
+        {
+            return;
+        }
+
+        _leaders.Remove(leader.Segment.Id);
+        foreach (ulong replica in leader.Segment.Replicas)
+        {
+            if (replica != Self)
+            {
+                _world.Network.Send(Id, (int)replica, new SealNotice(leader.Segment));
+            }
+        }
+
+        SealLocal(leader.Segment);
+    }
+
+    /// <summary>Seals this broker's copy (everything appended becomes durable first). False when storage failed.</summary>
+    private bool SealLocal(SegmentRef segment)
+    {
+        var store = Store!;
+        try
+        {
+            store.FlushNow();
+            var info = store.GetSegment(segment.StoreId);
+            if (info is null || info.IsSealed)
+            {
+                return true;
+            }
+
+            var sealing = store.SealSegmentAsync(segment.StoreId);
+            if (!sealing.IsCompleted)
+            {
+                _world.Checker.Fail($"broker {Id}: sealing {segment} did not complete synchronously after FlushNow");
+                return false;
+            }
+
+            sealing.GetAwaiter().GetResult();
+            _following.Remove(segment.StoreId);
+            return true;
+        }
+        catch (Exception e) when (e is StorageFailedException or IOException)
+        {
+            FailStop(e);
+            return false;
+        }
+        catch (Exception e) when (e is SegmentNotFoundException or CorruptDataException)
+        {
+            _world.Trace.Write($"broker {Id} cannot seal {segment}: {e.GetType().Name}");
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Fences this broker's copy of an orphaned segment and returns its durable end: sealing the copy durably means a
+    /// leader that is still alive somewhere can never again count this replica's fsync for an ack.
+    /// </summary>
+    private long? Fence(SegmentRef segment)
+    {
+        var store = Store!;
+        try
+        {
+            if (store.GetSegment(segment.StoreId) is null)
+            {
+                if (_world.Options.Bugs.OrphanSealWithoutFencing)
+                {
+                    return segment.BaseOffset;
+                }
+
+                store.CreateSegment(segment.StoreId, segment.Topic, segment.BaseOffset);
+            }
+
+            if (_world.Options.Bugs.OrphanSealWithoutFencing)
+            {
+                store.FlushNow();
+                return store.GetSegment(segment.StoreId)!.NextOffset;
+            }
+
+            if (!SealLocal(segment))
+            {
+                return null;
+            }
+
+            return store.GetSegment(segment.StoreId)?.NextOffset;
+        }
+        catch (Exception e) when (e is StorageFailedException or IOException)
+        {
+            FailStop(e);
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return segment.BaseOffset; // Existed and was deleted: nothing here.
+        }
+    }
+
+    private async Task ServeSealOrphanAsync(int from, long callId, SealOrphanRequest request)
+    {
+        var segment = request.Segment;
+        if (_leaders.TryGetValue(segment.Id, out var leader))
+        {
+            await SealAsync(leader, $"asked by {from}");
+            _rpc.Reply(from, callId, new Done(true, "sealed by its leader"));
+            return;
+        }
+
+        if (!_orphanSeals.Add(segment.Id))
+        {
+            _rpc.Reply(from, callId, new Done(false, "already sealing"));
+            return;
+        }
+
+        int life = Incarnation;
+        try
+        {
+            long end = long.MaxValue;
+            int fenced = 0;
+            foreach (ulong replica in segment.Replicas)
+            {
+                if (replica == segment.Replicas[0] && replica != Self)
+                {
+                    continue; // The leader is presumed gone.
+                }
+
+                long? replicaEnd = replica == Self
+                    ? Fence(segment)
+                    : (await _rpc.CallAsync((int)replica, new FenceRequest(segment), SimLoop.Ms(300)) as FenceResponse)?.End;
+                if (life != Incarnation)
+                {
+                    return;
+                }
+
+                if (replicaEnd is { } e)
+                {
+                    end = Math.Min(end, e);
+                    fenced++;
+                }
+            }
+
+            if (fenced == 0)
+            {
+                _rpc.Reply(from, callId, new Done(false, "no replica reachable"));
+                return;
+            }
+
+            var result = await _meta.WriteAsync(new SealSegmentCommand(segment.Id, end));
+            if (life == Incarnation)
+            {
+                _world.Trace.Write($"broker {Id} sealed orphan {segment} at {end}: {result?.Status}");
+                _rpc.Reply(from, callId, new Done(result is not null, result?.Message));
+            }
+        }
+        finally
+        {
+            if (life == Incarnation)
+            {
+                _orphanSeals.Remove(segment.Id);
+            }
+        }
+    }
+
+    private async Task ServeSealNowAsync(int from, long callId, SealNowRequest request)
+    {
+        if (!_leaders.TryGetValue(request.Segment.Id, out var leader))
+        {
+            _rpc.Reply(from, callId, new Done(false, "not leading it"));
+            return;
+        }
+
+        await SealAsync(leader, $"asked by {from}");
+        _rpc.Reply(from, callId, new Done(true, null));
+    }
+}

@@ -1,0 +1,105 @@
+namespace Xinfra.Simulator.Engine;
+
+/// <summary>
+/// The single-threaded event loop of one simulated run: a priority queue of actions ordered by (simulated time,
+/// insertion number). It is also the <see cref="SynchronizationContext"/> of the run, so every <c>await</c> in
+/// simulated brokers and clients resumes as a queued event on this thread: same seed, same order, byte for byte.
+/// </summary>
+internal sealed class SimLoop : SynchronizationContext
+{
+    private readonly PriorityQueue<(SendOrPostCallback Callback, object? State), (long Time, long Seq)> _queue = new();
+    private long _seq;
+
+    /// <summary>Simulated time in <see cref="TimeSpan"/> ticks since the start of the run.</summary>
+    public long Now { get; private set; }
+
+    /// <summary>How many events ran.</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>Errors thrown by simulated actors (a bug in the simulator or in engine code it drives).</summary>
+    public List<string> Errors { get; } = [];
+
+    public static long Ms(double milliseconds) => (long)(milliseconds * TimeSpan.TicksPerMillisecond);
+
+    /// <summary>Runs <paramref name="action"/> at simulated time <paramref name="time"/> (not before now).</summary>
+    public void At(long time, Action action) =>
+        _queue.Enqueue((static s => ((Action)s!)(), action), (Math.Max(time, Now), _seq++));
+
+    public void After(long delay, Action action) => At(Now + delay, action);
+
+    /// <inheritdoc />
+    public override void Post(SendOrPostCallback d, object? state) => _queue.Enqueue((d, state), (Now, _seq++));
+
+    /// <inheritdoc />
+    public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException("The simulation never blocks.");
+
+    /// <inheritdoc />
+    public override SynchronizationContext CreateCopy() => this;
+
+    /// <summary>A task that completes (as a queued event) after <paramref name="delay"/> simulated ticks.</summary>
+    public Task Delay(long delay)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        After(delay, () => done.TrySetResult());
+        return done.Task;
+    }
+
+    /// <summary>Starts a simulated activity; an exception escaping it is recorded as a run error.</summary>
+    public void Spawn(string name, Func<Task> activity)
+    {
+        Post(_ =>
+        {
+            Task task;
+            try
+            {
+                task = activity();
+            }
+            catch (Exception e)
+            {
+                Errors.Add($"{name}: {e}");
+                return;
+            }
+
+            _ = Observe(name, task);
+        }, null);
+    }
+
+    /// <summary>Runs events until the queue is empty, <paramref name="until"/> is reached or <paramref name="stop"/> holds.</summary>
+    public void Run(long until, Func<bool>? stop = null)
+    {
+        var previous = Current;
+        SetSynchronizationContext(this);
+        try
+        {
+            while (_queue.TryPeek(out _, out var when) && when.Time <= until)
+            {
+                var (callback, state) = _queue.Dequeue();
+                Now = when.Time;
+                Steps++;
+                callback(state);
+                if (stop is not null && (Steps & 63) == 0 && stop())
+                {
+                    return;
+                }
+            }
+
+            Now = Math.Max(Now, until);
+        }
+        finally
+        {
+            SetSynchronizationContext(previous);
+        }
+    }
+
+    private async Task Observe(string name, Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception e)
+        {
+            Errors.Add($"{name}: {e}");
+        }
+    }
+}

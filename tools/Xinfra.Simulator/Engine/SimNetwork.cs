@@ -1,0 +1,137 @@
+namespace Xinfra.Simulator.Engine;
+
+/// <summary>Something the network delivers to: a broker or a client.</summary>
+internal interface ISimNode
+{
+    int Id { get; }
+
+    bool IsUp { get; }
+
+    void Receive(int from, object message);
+}
+
+/// <summary>
+/// The simulated network: per-link FIFO delivery after a small random latency, plus the faults a run can switch on:
+/// loss, duplication, reordering (a message overtakes others) and partitions, including one-way ones.
+/// </summary>
+internal sealed class SimNetwork(SimLoop loop, TraceLog trace, Random random)
+{
+    private readonly Dictionary<int, ISimNode> _nodes = [];
+    private readonly HashSet<(int From, int To)> _blocked = [];
+    private readonly Dictionary<(int From, int To), long> _lastDelivery = [];
+
+    public double Loss { get; set; }
+
+    public double Duplication { get; set; }
+
+    public double Reordering { get; set; }
+
+    public long Delivered { get; private set; }
+
+    public void Add(ISimNode node) => _nodes[node.Id] = node;
+
+    public void Block(int from, int to) => _blocked.Add((from, to));
+
+    public void Unblock(int from, int to) => _blocked.Remove((from, to));
+
+    public void HealPartitions() => _blocked.Clear();
+
+    public bool IsBlocked(int from, int to) => _blocked.Contains((from, to));
+
+    public void Send(int from, int to, object message)
+    {
+        if (_nodes.TryGetValue(from, out var sender) && !sender.IsUp)
+        {
+            return; // A stale continuation of a crashed incarnation.
+        }
+
+        if (_blocked.Contains((from, to)))
+        {
+            trace.Message("drop(partition)", from, to, message);
+            return;
+        }
+
+        if (Loss > 0 && random.NextDouble() < Loss)
+        {
+            trace.Message("drop(loss)", from, to, message);
+            return;
+        }
+
+        Schedule(from, to, message);
+        if (Duplication > 0 && random.NextDouble() < Duplication)
+        {
+            trace.Message("duplicate", from, to, message);
+            Schedule(from, to, message);
+        }
+    }
+
+    private void Schedule(int from, int to, object message)
+    {
+        long latency = SimLoop.Ms(0.2) + random.NextInt64(SimLoop.Ms(0.8));
+        long at = loop.Now + latency;
+        if (Reordering > 0 && random.NextDouble() < Reordering)
+        {
+            at += random.NextInt64(SimLoop.Ms(20)); // May overtake or fall behind later messages of the link.
+        }
+        else
+        {
+            at = Math.Max(at, _lastDelivery.GetValueOrDefault((from, to)));
+            _lastDelivery[(from, to)] = at;
+        }
+
+        loop.At(at, () => Deliver(from, to, message));
+    }
+
+    private void Deliver(int from, int to, object message)
+    {
+        if (_nodes.TryGetValue(to, out var node) && node.IsUp && !_blocked.Contains((from, to)))
+        {
+            Delivered++;
+            trace.Message("deliver", from, to, message);
+            node.Receive(from, message);
+        }
+        else
+        {
+            trace.Message("lost(down)", from, to, message);
+        }
+    }
+}
+
+/// <summary>
+/// Request/reply over <see cref="SimNetwork"/> for one node: <see cref="CallAsync"/> completes with the reply body, or
+/// null on timeout (the request may or may not have been processed). Calls of a dead incarnation never complete.
+/// </summary>
+internal sealed class RpcEndpoint(int self, SimLoop loop, SimNetwork network)
+{
+    private readonly Dictionary<long, TaskCompletionSource<object?>> _pending = [];
+    private long _nextCall = (long)self << 32;
+
+    public Task<object?> CallAsync(int to, object body, long timeout)
+    {
+        long id = ++_nextCall;
+        var done = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = done;
+        network.Send(self, to, new Request(id, body));
+        loop.After(timeout, () =>
+        {
+            if (_pending.Remove(id))
+            {
+                done.TrySetResult(null);
+            }
+        });
+        return done.Task;
+    }
+
+    public void OnReply(Reply reply)
+    {
+        if (_pending.Remove(reply.CallId, out var done))
+        {
+            done.TrySetResult(reply.Body);
+        }
+    }
+
+    /// <summary>Forgets every outstanding call (crash): they never complete.</summary>
+    public void Reset() => _pending.Clear();
+
+    public void Reply(int to, long callId, object body) => network.Send(self, to, new Reply(callId, body));
+}

@@ -1,0 +1,60 @@
+using Xinfra.Simulator.Faults;
+
+namespace Xinfra.Simulator.Runner;
+
+/// <summary>Deliberate bugs a test can switch on to prove the checkers catch them. Never on in real runs.</summary>
+internal sealed record BugHooks
+{
+    /// <summary>The segment leader acknowledges once its own fsync is done, without waiting for the followers.</summary>
+    public bool AckBeforeFollowerFsync { get; init; }
+
+    /// <summary>
+    /// Sealing an orphaned segment reads the replicas' durable ends without fencing them (what the async engine's
+    /// SealOrphanAsync does today): a leader that is alive but unreachable can keep acknowledging past the end.
+    /// </summary>
+    public bool OrphanSealWithoutFencing { get; init; }
+
+    /// <summary>Consumers silently skip one record in every 500: the "no acknowledged record lost" checker must fire.</summary>
+    public bool ConsumerSkipsRecords { get; init; }
+
+    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords;
+}
+
+/// <summary>What one simulated run does: seed, length, cluster shape, which faults of the plan are kept.</summary>
+internal sealed record SimOptions
+{
+    public required long Seed { get; init; }
+
+    /// <summary>Simulated time during which producers run and faults are injected (faults stop at 70% of it).</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>After producers stop, how long consumers get to read everything acknowledged (liveness bound).</summary>
+    public TimeSpan DrainLimit { get; init; } = TimeSpan.FromSeconds(60);
+
+    public int Brokers { get; init; } = 3;
+
+    public int Producers { get; init; } = 2;
+
+    public int Consumers { get; init; } = 2;
+
+    public int Vnodes { get; init; } = 4;
+
+    /// <summary>Indexes into the generated fault plan to keep (null: all). Shrinking removes entries.</summary>
+    public IReadOnlyList<int>? KeepFaults { get; init; }
+
+    /// <summary>Faults per simulated minute in the generated plan.</summary>
+    public int FaultsPerMinute { get; init; } = 8;
+
+    public BugHooks Bugs { get; init; } = new();
+
+    /// <summary>Print every trace line (replay).</summary>
+    public TextWriter? Echo { get; init; }
+
+    public long ReplicaTimeoutTicks { get; init; } = TimeSpan.FromMilliseconds(250).Ticks;
+
+    public int SegmentMaxRecords { get; init; } = 400;
+
+    public long SegmentMaxAgeTicks { get; init; } = TimeSpan.FromSeconds(8).Ticks;
+
+    public FaultPlan Plan() => FaultPlan.Generate(this);
+}

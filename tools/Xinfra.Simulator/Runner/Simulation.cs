@@ -1,0 +1,163 @@
+using Xinfra.Simulator.Clients;
+using Xinfra.Simulator.Cluster;
+using Xinfra.Simulator.Engine;
+using Xinfra.Simulator.Faults;
+
+namespace Xinfra.Simulator.Runner;
+
+/// <summary>The outcome of one run.</summary>
+internal sealed record SimResult(
+    long Seed,
+    string TraceHash,
+    IReadOnlyList<string> Failures,
+    TimeSpan SimulatedTime,
+    long Events,
+    long Acked,
+    long Delivered,
+    long Duplicates,
+    int FaultsInjected,
+    string Summary)
+{
+    public bool Passed => Failures.Count == 0;
+}
+
+/// <summary>
+/// One deterministic run: builds the cluster and clients on a fresh <see cref="SimWorld"/>, injects the fault plan,
+/// heals, drains, and runs the end-of-run checks. Everything happens on the calling thread.
+/// </summary>
+internal sealed partial class Simulation : IDisposable
+{
+    public static readonly (string Name, int ReplicationFactor, int Ranges)[] Topics = [("orders", 2, 2), ("payments", 3, 1), ("events", 2, 3)];
+
+    private readonly SimWorld _world;
+    private readonly List<SimBroker> _brokers = [];
+    private readonly List<SimProducer> _producers = [];
+    private readonly List<SimConsumer> _consumers = [];
+    private readonly SimAdmin _admin;
+    private readonly FaultPlan _plan;
+
+    public Simulation(SimOptions options)
+    {
+        _world = new SimWorld(options);
+        _plan = options.Plan();
+        for (int b = 1; b <= options.Brokers; b++)
+        {
+            var broker = new SimBroker(_world, b);
+            _brokers.Add(broker);
+            _world.Network.Add(broker);
+        }
+
+        var names = Topics.Select(t => t.Name).ToList();
+        _admin = new SimAdmin(_world, 100, Topics);
+        _world.Network.Add(_admin);
+        for (int p = 0; p < options.Producers; p++)
+        {
+            var producer = new SimProducer(_world, 200 + p, p, names);
+            _producers.Add(producer);
+            _world.Network.Add(producer);
+        }
+
+        for (int c = 0; c < options.Consumers; c++)
+        {
+            var consumer = new SimConsumer(_world, 300 + c, c, names);
+            _consumers.Add(consumer);
+            _world.Network.Add(consumer);
+        }
+    }
+
+    public FaultPlan Plan => _plan;
+
+    public SimResult Run()
+    {
+        var options = _world.Options;
+        var loop = _world.Loop;
+        var checker = _world.Checker;
+        _world.Trace.Write($"run seed {options.Seed} faults [{string.Join(' ', _plan.Active.Select(f => f.Index))}] bugs {options.Bugs}");
+        foreach (var broker in _brokers)
+        {
+            loop.Post(_ => broker.Start(), null);
+        }
+
+        long duration = options.Duration.Ticks;
+        _admin.StopAt = duration;
+        _admin.Start();
+        loop.Run(SimLoop.Ms(30_000), () => _admin.Ready);
+        if (!_admin.Ready)
+        {
+            checker.Fail("liveness: the workload topics could not be created within 30 s");
+        }
+
+        long started = loop.Now;
+        foreach (var producer in _producers)
+        {
+            producer.StopAt = started + duration;
+            producer.Start();
+        }
+
+        foreach (var consumer in _consumers)
+        {
+            consumer.Start();
+        }
+
+        foreach (var fault in _plan.Active)
+        {
+            loop.At(started + fault.AtTicks, () => Inject(fault));
+        }
+
+        long healAt = started + (long)(duration * 0.75);
+        loop.At(healAt, HealAll);
+        loop.Run(started + duration, () => checker.Failures.Count > 0 || loop.Errors.Count > 0);
+
+        // Drain: producers have stopped generating; everything acknowledged must reach every consumer.
+        long drainEnd = loop.Now + options.DrainLimit.Ticks;
+        var liveTopics = Simulation.Topics.Select(t => t.Name).ToHashSet();
+        bool Drained() =>
+            _producers.All(p => p.Stopped && p.Idle)
+            && Enumerable.Range(0, _consumers.Count).All(c => checker.Missing(c, liveTopics).Count == 0);
+        while (loop.Now < drainEnd && checker.Failures.Count == 0 && loop.Errors.Count == 0 && !Drained())
+        {
+            loop.Run(loop.Now + SimLoop.Ms(500));
+        }
+
+        if (checker.Failures.Count == 0 && loop.Errors.Count == 0)
+        {
+            if (!_producers.All(p => p.Idle))
+            {
+                checker.Fail($"liveness: producers still hold unacknowledged records {options.DrainLimit.TotalSeconds} s after the faults healed");
+            }
+
+            checker.CheckEnd(_consumers.Count, liveTopics);
+            CheckSealedReplicas();
+        }
+
+        foreach (var error in loop.Errors)
+        {
+            checker.Failures.Add($"unhandled exception in {error}");
+        }
+
+        var summary = $"acked {checker.Acked}, delivered {checker.Delivered} (dups {checker.Duplicates}), splits {_admin.Splits}, merges {_admin.Merges}, " +
+            $"doc ops {checker.Documents.Count}, faults {_plan.Active.Count}, messages {_world.Network.Delivered}, trace lines {_world.Trace.Lines}";
+        _world.Trace.Write($"end: {summary}");
+        return new SimResult(options.Seed, _world.Trace.Hash(), [.. checker.Failures], TimeSpan.FromTicks(loop.Now), loop.Steps,
+            checker.Acked, checker.Delivered, checker.Duplicates, _plan.Active.Count, summary);
+    }
+
+    private SimBroker Broker(int id) => _brokers[id - 1];
+
+    private void HealAll()
+    {
+        _world.Trace.Write("heal: partitions cleared, network calm, every broker up");
+        _world.Network.HealPartitions();
+        _world.Network.Loss = 0;
+        _world.Network.Duplication = 0;
+        _world.Network.Reordering = 0;
+        foreach (var broker in _brokers)
+        {
+            broker.RestartUntilUp();
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+}
