@@ -35,6 +35,9 @@ public sealed partial class XinfraConfigServiceProvider : ConfigurationProvider,
     private ConfigSourceKind _source;
     private DateTimeOffset? _confirmed;
     private bool _connected;
+
+    /// <summary>A watch stream silent this long does not count as connected (three missed one-second heartbeats).</summary>
+    internal static readonly TimeSpan SilentStream = TimeSpan.FromSeconds(3);
     private string? _lastRejection;
     private string? _lastError;
 
@@ -67,7 +70,11 @@ public sealed partial class XinfraConfigServiceProvider : ConfigurationProvider,
             lock (_lock)
             {
                 var age = _confirmed is { } at ? _time.GetUtcNow() - at : (TimeSpan?)null;
-                return new XinfraConfigServiceState(_options.Document, _version, _source, _confirmed, age is { } a && a < TimeSpan.Zero ? TimeSpan.Zero : age, _connected, _lastRejection, _lastError);
+
+                // An open stream that has said nothing for three heartbeats (the service confirms every second) is not
+                // a connection worth the name: a stopping broker can hold it open while its store no longer answers.
+                bool live = _connected && age is { } confirmedAgo && confirmedAgo < SilentStream;
+                return new XinfraConfigServiceState(_options.Document, _version, _source, _confirmed, age is { } a && a < TimeSpan.Zero ? TimeSpan.Zero : age, live, _lastRejection, _lastError);
             }
         }
     }

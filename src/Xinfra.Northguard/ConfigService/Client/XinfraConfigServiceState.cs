@@ -19,7 +19,7 @@ public enum ConfigSourceKind
 /// <param name="Source">Where the version in force came from.</param>
 /// <param name="LastConfirmed">When the service last delivered or confirmed the version in force (for a cache start, when it was fetched).</param>
 /// <param name="Age">Time since <paramref name="LastConfirmed"/>.</param>
-/// <param name="Connected">Whether a watch stream is open.</param>
+/// <param name="Connected">Whether a watch stream is open and the service confirmed the document within the last 3 s.</param>
 /// <param name="LastRejection">Why the newest pushed document was refused, or null.</param>
 /// <param name="LastError">The last fetch, watch or cache problem, or null.</param>
 public sealed record XinfraConfigServiceState(
