@@ -6,8 +6,11 @@ namespace Xinfra.Northguard.Tests.MetadataCluster;
 
 public sealed class MetadataRereplicationTests
 {
-    [Fact]
-    public async Task RaftBacked_ListsUnderReplicatedAcrossVnodes_AndReplacesReplicaThroughAnyBroker()
+    /// <summary>Through a broker's own service, and through the external client (which asks one broker to gather).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RaftBacked_ListsUnderReplicatedAcrossVnodes_AndReplacesReplicaThroughAnyBroker(bool throughClient)
     {
         await using var cluster = await MetadataClusterHarness.StartAsync(3);
         using var client = MetadataClusterHarness.Client(cluster);
@@ -21,7 +24,7 @@ public sealed class MetadataRereplicationTests
             segments.Add(segment);
         }
 
-        var service = cluster.Broker(1).Services.GetRequiredService<IMetadataService>();
+        IMetadataService service = throughClient ? client : cluster.Broker(1).Services.GetRequiredService<IMetadataService>();
         var live = new HashSet<ulong> { 1, 2 };
         var listed = await MetadataFailoverTests.Eventually(async () =>
         {

@@ -26,7 +26,7 @@ public sealed partial class NorthguardMetadataClient
             {
                 try
                 {
-                    var part = await Connection($"http://{broker.Host}:{broker.Port}").ExportVnodesAsync(linked.Token).ConfigureAwait(false);
+                    var part = await Connection($"{_security.Scheme}://{broker.Host}:{broker.Port}").ExportVnodesAsync(linked.Token).ConfigureAwait(false);
                     foreach (int vnode in part.Vnodes)
                     {
                         covered.TryAdd(vnode, part);

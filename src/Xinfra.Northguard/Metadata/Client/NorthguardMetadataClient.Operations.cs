@@ -59,6 +59,42 @@ public sealed partial class NorthguardMetadataClient
         }, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
+    public async ValueTask ReplaceReplicaAsync(SegmentId segment, ulong from, ulong to, CancellationToken cancellationToken = default) =>
+        await InvokeAsync(_ => segment.Range.Vnode, async s =>
+        {
+            await s.ReplaceReplicaAsync(segment, from, to, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// The under-replicated sealed segments of the whole cluster: every live broker answers for the vnodes it leads and
+    /// the answers are merged (a broker that does not answer is skipped; its vnodes are listed once re-elected).
+    /// </summary>
+    public async ValueTask<IReadOnlyList<UnderReplicatedSegment>> ListUnderReplicatedSegmentsAsync(IReadOnlySet<ulong> liveBrokers, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(liveBrokers);
+        var found = new List<UnderReplicatedSegment>();
+        foreach (var broker in await ListBrokersAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!broker.IsLive || broker.Port == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                found.AddRange(await Connection($"{_security.Scheme}://{broker.Host}:{broker.Port}").ListUnderReplicatedSegmentsAsync(liveBrokers, cancellationToken).ConfigureAwait(false));
+            }
+            catch (MetadataUnavailableException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Unreachable now: its vnodes get another leader, which answers on the next call.
+            }
+        }
+
+        return UnderReplicatedQuery.Ordered(found);
+    }
+
+    /// <inheritdoc />
     public async ValueTask SetAclAsync(string topic, string principal, AclOperations operations, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
