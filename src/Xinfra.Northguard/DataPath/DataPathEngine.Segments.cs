@@ -234,7 +234,7 @@ internal sealed partial class DataPathEngine
 
         try
         {
-            await Metadata.SealSegmentAsync(segment.Id, end, cancellationToken).ConfigureAwait(false);
+            await Metadata.SealSegmentAsync(segment.Id, end, Store.GetSegment(storeId)?.SizeBytes ?? -1, cancellationToken).ConfigureAwait(false);
             DataPathLog.SealedOrphan(Logger, segment.Id.ToString(), segment.Replicas[0], end);
         }
         catch (MetadataRequestException)

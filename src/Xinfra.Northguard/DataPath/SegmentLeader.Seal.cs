@@ -57,7 +57,7 @@ internal sealed partial class SegmentLeader
         {
             try
             {
-                await _engine.Metadata.SealSegmentAsync(Id, end, _engine.Stopping).ConfigureAwait(false);
+                await _engine.Metadata.SealSegmentAsync(Id, end, _engine.Store.GetSegment(StoreId)?.SizeBytes ?? -1, _engine.Stopping).ConfigureAwait(false);
                 return end;
             }
             catch (OperationCanceledException) when (_engine.Stopping.IsCancellationRequested)

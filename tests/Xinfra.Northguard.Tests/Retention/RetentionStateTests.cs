@@ -55,6 +55,25 @@ public sealed class RetentionStateTests
     }
 
     [Fact]
+    public void RetentionDue_BySize_DeletesTheOldestWhileTheRangeHoldsMoreThanTheBudget()
+    {
+        var sm = new VnodeStateMachine(3);
+        var policy = StoragePolicy.Default with { RetentionTime = null, RetentionBytes = 250 };
+        var range = sm.Apply(new CreateTopicCommand("sized", policy, 1)).Ranges[0];
+        long[] sizes = [100, 100, 100, -1, 100];
+        for (int i = 0; i < sizes.Length; i++)
+        {
+            var segment = sm.Apply(new OpenSegmentCommand(range, [1, 2, 3])).Segment!.Value;
+            sm.Apply(new SealSegmentCommand(segment, (i + 1) * 10) { SealedAtUnixMs = i, SizeBytes = sizes[i] });
+        }
+
+        // 400 known bytes: the oldest two go (300, then 200 <= 250); the unknown-size one (3) is never passed.
+        Assert.Equal(new DeleteSegmentsCommand(range, 1), Assert.Single(sm.RetentionDue(1000)));
+        Assert.True(sm.Apply(new DeleteSegmentsCommand(range, 1)).IsOk);
+        Assert.Empty(sm.RetentionDue(1000));
+    }
+
+    [Fact]
     public void DeleteSegments_ReachingTheOpenSegmentOrBeyondTheChain_IsRefusedAndChangesNothing()
     {
         var (sm, range) = Chain(TimeSpan.FromHours(1), 0);
@@ -88,15 +107,16 @@ public sealed class RetentionStateTests
     public void Codec_RoundTripsSealTimeAndDeletion_AndReadsSealsWrittenWithoutATime()
     {
         var segment = new SegmentId(RangeId.Create(3, 7), 2);
-        var seal = new SealSegmentCommand(segment, 99) { SealedAtUnixMs = 1234 };
+        var seal = new SealSegmentCommand(segment, 99) { SealedAtUnixMs = 1234, SizeBytes = 4096 };
         Assert.Equal(seal, MetadataCommandCodec.Decode(MetadataCommandCodec.Encode(seal)));
         var delete = new DeleteSegmentsCommand(RangeId.Create(3, 7), 4);
         Assert.Equal(delete, MetadataCommandCodec.Decode(MetadataCommandCodec.Encode(delete)));
 
         byte[] withTime = MetadataCommandCodec.Encode(seal);
-        byte[] legacy = withTime[..^8];
+        byte[] legacy = withTime[..^16];
         var decoded = Assert.IsType<SealSegmentCommand>(MetadataCommandCodec.Decode(legacy));
         Assert.Equal(-1, decoded.SealedAtUnixMs);
+        Assert.Equal(-1, decoded.SizeBytes);
         Assert.Equal(99, decoded.EndOffset);
     }
 }

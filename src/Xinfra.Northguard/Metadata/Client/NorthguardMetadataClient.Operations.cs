@@ -51,10 +51,14 @@ public sealed partial class NorthguardMetadataClient
     }
 
     /// <inheritdoc />
-    public async ValueTask SealSegmentAsync(SegmentId segment, long endOffset, CancellationToken cancellationToken = default) =>
+    public ValueTask SealSegmentAsync(SegmentId segment, long endOffset, CancellationToken cancellationToken = default) =>
+        SealSegmentAsync(segment, endOffset, -1, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask SealSegmentAsync(SegmentId segment, long endOffset, long sizeBytes, CancellationToken cancellationToken = default) =>
         await InvokeAsync(_ => segment.Range.Vnode, async s =>
         {
-            await s.SealSegmentAsync(segment, endOffset, cancellationToken).ConfigureAwait(false);
+            await s.SealSegmentAsync(segment, endOffset, sizeBytes, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
 

@@ -26,6 +26,9 @@ public sealed record SealSegmentCommand(SegmentId Segment, long EndOffset) : Met
 {
     /// <summary>When the proposer sealed it (Unix ms): retention counts from here. -1: unknown (never expires by age).</summary>
     public long SealedAtUnixMs { get; init; } = -1;
+
+    /// <summary>The segment's size in bytes for retention by size; -1: unknown (not counted).</summary>
+    public long SizeBytes { get; init; } = -1;
 }
 
 /// <summary>

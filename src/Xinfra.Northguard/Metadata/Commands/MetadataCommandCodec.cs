@@ -49,7 +49,8 @@ public static class MetadataCommandCodec
                     w.Write(c.Segment.Range.Value);
                     w.Write(c.Segment.Sequence);
                     w.Write(c.EndOffset);
-                    w.Write(c.SealedAtUnixMs); // A trailing field: entries written before it decode as unknown (-1).
+                    w.Write(c.SealedAtUnixMs); // Trailing fields: entries written before them decode as unknown (-1).
+                    w.Write(c.SizeBytes);
                     break;
                 case ReplaceReplicaCommand c:
                     w.Write((byte)7);
@@ -120,7 +121,12 @@ public static class MetadataCommandCodec
     private static SealSegmentCommand ReadSeal(BinaryReader r)
     {
         var command = new SealSegmentCommand(new SegmentId(new RangeId(r.ReadUInt64()), r.ReadInt32()), r.ReadInt64());
-        return r.BaseStream.Position < r.BaseStream.Length ? command with { SealedAtUnixMs = r.ReadInt64() } : command;
+        if (r.BaseStream.Position < r.BaseStream.Length)
+        {
+            command = command with { SealedAtUnixMs = r.ReadInt64() };
+        }
+
+        return r.BaseStream.Position < r.BaseStream.Length ? command with { SizeBytes = r.ReadInt64() } : command;
     }
 
     private static PutDocumentCommand ReadPutDocument(BinaryReader r)

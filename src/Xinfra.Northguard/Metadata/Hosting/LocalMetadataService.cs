@@ -60,9 +60,14 @@ public sealed class LocalMetadataService : IMetadataService
     }
 
     /// <inheritdoc />
-    public async ValueTask SealSegmentAsync(SegmentId segment, long endOffset, CancellationToken cancellationToken = default) =>
+    public ValueTask SealSegmentAsync(SegmentId segment, long endOffset, CancellationToken cancellationToken = default) =>
+        SealSegmentAsync(segment, endOffset, -1, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask SealSegmentAsync(SegmentId segment, long endOffset, long sizeBytes, CancellationToken cancellationToken = default) =>
         await WriteAsync(_host.Ring.VnodeForRange(segment.Range),
-            new SealSegmentCommand(segment, endOffset) { SealedAtUnixMs = _host.Time.GetUtcNow().ToUnixTimeMilliseconds() }, null, cancellationToken).ConfigureAwait(false);
+            new SealSegmentCommand(segment, endOffset) { SealedAtUnixMs = _host.Time.GetUtcNow().ToUnixTimeMilliseconds(), SizeBytes = sizeBytes },
+            null, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     public async ValueTask SetAclAsync(string topic, string principal, AclOperations operations, CancellationToken cancellationToken = default)

@@ -60,6 +60,10 @@ public sealed class ProxyingMetadataService : IMetadataService, IDisposable
         Run(s => s.SealSegmentAsync(segment, endOffset, cancellationToken));
 
     /// <inheritdoc />
+    public ValueTask SealSegmentAsync(SegmentId segment, long endOffset, long sizeBytes, CancellationToken cancellationToken = default) =>
+        Run(s => s.SealSegmentAsync(segment, endOffset, sizeBytes, cancellationToken));
+
+    /// <inheritdoc />
     public ValueTask SetAclAsync(string topic, string principal, AclOperations operations, CancellationToken cancellationToken = default) =>
         Run(s => s.SetAclAsync(topic, principal, operations, cancellationToken));
 

@@ -61,4 +61,5 @@ public sealed record RangeInfo(RangeId Id, string Topic, ulong KeyStart, ulong K
 /// <param name="Replicas">The brokers holding it.</param>
 /// <param name="EndOffset">For a sealed segment, the offset after its last acknowledged record.</param>
 /// <param name="SealedAtUnixMs">When the coordinator sealed it (Unix ms, the coordinator's clock); -1 while open or unknown.</param>
-public sealed record SegmentInfo(SegmentId Id, SegmentState State, IReadOnlyList<ulong> Replicas, long EndOffset, long SealedAtUnixMs = -1);
+/// <param name="SizeBytes">Its size in bytes as the sealing leader reported it; -1 while open or unknown.</param>
+public sealed record SegmentInfo(SegmentId Id, SegmentState State, IReadOnlyList<ulong> Replicas, long EndOffset, long SealedAtUnixMs = -1, long SizeBytes = -1);

@@ -71,8 +71,12 @@ public sealed class GrpcMetadataConnection : IMetadataService, IDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask SealSegmentAsync(SegmentId segment, long endOffset, CancellationToken cancellationToken = default) =>
-        await Call(null, c => c.SealSegmentAsync(new Wire.SealSegmentRequest { Segment = MetadataWire.ToWire(segment), EndOffset = endOffset }, Options(cancellationToken)),
+    public ValueTask SealSegmentAsync(SegmentId segment, long endOffset, CancellationToken cancellationToken = default) =>
+        SealSegmentAsync(segment, endOffset, -1, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask SealSegmentAsync(SegmentId segment, long endOffset, long sizeBytes, CancellationToken cancellationToken = default) =>
+        await Call(null, c => c.SealSegmentAsync(new Wire.SealSegmentRequest { Segment = MetadataWire.ToWire(segment), EndOffset = endOffset, SizeBytes = Math.Max(0, sizeBytes) }, Options(cancellationToken)),
             static _ => 0).ConfigureAwait(false);
 
     /// <inheritdoc />

@@ -36,7 +36,7 @@ internal sealed class MetadataGrpcService(LocalMetadataService local, ProxyingMe
     public override Task<Wire.Empty> SealSegment(Wire.SealSegmentRequest request, ServerCallContext context) =>
         Serve(context, async (s, ct) =>
         {
-            await s.SealSegmentAsync(MetadataWire.FromWire(request.Segment), request.EndOffset, ct).ConfigureAwait(false);
+            await s.SealSegmentAsync(MetadataWire.FromWire(request.Segment), request.EndOffset, request.SizeBytes > 0 ? request.SizeBytes : -1, ct).ConfigureAwait(false);
             return new Wire.Empty();
         });
 

@@ -32,6 +32,13 @@ public interface IMetadataService
     /// <summary>Seals an open segment at <paramref name="endOffset"/>.</summary>
     ValueTask SealSegmentAsync(SegmentId segment, long endOffset, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Seals an open segment at <paramref name="endOffset"/>, recording its size (bytes, -1 unknown) for retention by
+    /// size. Services that do not keep sizes seal without it (the default).
+    /// </summary>
+    ValueTask SealSegmentAsync(SegmentId segment, long endOffset, long sizeBytes, CancellationToken cancellationToken = default) =>
+        SealSegmentAsync(segment, endOffset, cancellationToken);
+
     /// <summary>Sets what <paramref name="principal"/> may do on <paramref name="topic"/> (none revokes).</summary>
     ValueTask SetAclAsync(string topic, string principal, AclOperations operations, CancellationToken cancellationToken = default);
 

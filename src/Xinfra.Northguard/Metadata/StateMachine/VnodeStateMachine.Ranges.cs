@@ -97,7 +97,7 @@ public sealed partial class VnodeStateMachine
             return MetadataResult.Fail(MetadataStatus.Invalid, $"Segment {c.Segment} is sealed or the end offset is negative.");
         }
 
-        _segments[c.Segment] = segment with { State = SegmentState.Sealed, EndOffset = c.EndOffset, SealedAtUnixMs = c.SealedAtUnixMs };
+        _segments[c.Segment] = segment with { State = SegmentState.Sealed, EndOffset = c.EndOffset, SealedAtUnixMs = c.SealedAtUnixMs, SizeBytes = c.SizeBytes };
         return Ok([], c.Segment);
     }
 

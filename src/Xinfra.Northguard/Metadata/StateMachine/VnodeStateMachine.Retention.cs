@@ -4,45 +4,63 @@ using Xinfra.Northguard.Metadata.Model;
 namespace Xinfra.Northguard.Metadata.StateMachine;
 
 /// <summary>
-/// Retention by age: the coordinator asks <see cref="RetentionDue"/> what has expired and proposes the answer; applying
+/// Retention by age and size: the coordinator asks <see cref="RetentionDue"/> what has expired and proposes the answer; applying
 /// it marks a prefix of a range's sealed segments <see cref="SegmentState.Deleted"/>. Deciding on the leader and
 /// checking again on apply keeps every replica identical however late the proposal commits.
 /// </summary>
 public sealed partial class VnodeStateMachine
 {
     /// <summary>
-    /// The deletions retention calls for at <paramref name="nowUnixMs"/> (the coordinator's clock): per range, the
+    /// The deletions retention calls for at <paramref name="nowUnixMs"/> (the coordinator's clock), per range: the
     /// longest prefix of segments each deleted already or sealed more than the topic's
-    /// <see cref="StoragePolicy.RetentionTime"/> ago. A segment whose seal time is unknown, or that is open, ends the
-    /// prefix: the records after it are never deleted before it.
+    /// <see cref="StoragePolicy.RetentionTime"/> ago, then, while the sealed segments left hold more than
+    /// <see cref="StoragePolicy.RetentionBytes"/>, the oldest of them. An open segment, or a seal time or size that is
+    /// unknown, ends the prefix: records are never deleted before older ones.
     /// </summary>
     public IReadOnlyList<DeleteSegmentsCommand> RetentionDue(long nowUnixMs)
     {
         var due = new List<DeleteSegmentsCommand>();
         foreach (var topic in _topics.Values)
         {
-            if (topic.Policy.RetentionTime is not { } retention)
+            var policy = topic.Policy;
+            if (policy.RetentionTime is null && policy.RetentionBytes is null)
             {
                 continue;
             }
 
-            long cutoff = nowUnixMs - (long)retention.TotalMilliseconds;
+            long cutoff = policy.RetentionTime is { } retention ? nowUnixMs - (long)retention.TotalMilliseconds : long.MinValue;
             foreach (var rangeId in topic.Ranges)
             {
                 var range = _ranges[rangeId];
+                var chain = new SegmentInfo[range.SegmentCount];
+                for (int s = 0; s < chain.Length; s++)
+                {
+                    chain[s] = _segments[new SegmentId(rangeId, s)];
+                }
+
                 int through = -1;
                 bool anyNew = false;
-                for (int s = 0; s < range.SegmentCount; s++)
+                for (int s = 0; s < chain.Length; s++)
                 {
-                    var segment = _segments[new SegmentId(rangeId, s)];
-                    bool expired = segment.State == SegmentState.Sealed && segment.SealedAtUnixMs >= 0 && segment.SealedAtUnixMs <= cutoff;
-                    if (segment.State != SegmentState.Deleted && !expired)
+                    bool expired = chain[s].State == SegmentState.Sealed && chain[s].SealedAtUnixMs >= 0 && chain[s].SealedAtUnixMs <= cutoff;
+                    if (chain[s].State != SegmentState.Deleted && !expired)
                     {
                         break;
                     }
 
                     anyNew |= expired;
                     through = s;
+                }
+
+                if (policy.RetentionBytes is { } budget)
+                {
+                    long kept = chain.Skip(through + 1).Where(s => s.State == SegmentState.Sealed && s.SizeBytes >= 0).Sum(s => s.SizeBytes);
+                    for (int s = through + 1; s < chain.Length && kept > budget && chain[s].State == SegmentState.Sealed && chain[s].SizeBytes >= 0; s++)
+                    {
+                        kept -= chain[s].SizeBytes;
+                        through = s;
+                        anyNew = true;
+                    }
                 }
 
                 if (anyNew)

@@ -6,7 +6,7 @@ using Xinfra.Northguard.Metadata.Ring;
 namespace Xinfra.Northguard.Metadata.StateMachine;
 
 /// <summary>
-/// The snapshot format: magic <c>XNMV</c>, version 2 (1 lacks segment seal times), vnode, next range sequence, then topics, ranges with their
+/// The snapshot format: magic <c>XNMV</c>, version 2 (1 lacks segment seal times and sizes), vnode, next range sequence, then topics, ranges with their
 /// segments, ACLs and config documents, each sorted by key, so equal states give equal bytes.
 /// </summary>
 public sealed partial class VnodeStateMachine
@@ -56,6 +56,7 @@ public sealed partial class VnodeStateMachine
                     MetadataCommandCodec.WriteIds(w, segment.Replicas);
                     w.Write(segment.EndOffset);
                     w.Write(segment.SealedAtUnixMs);
+                    w.Write(segment.SizeBytes);
                 }
             }
 
@@ -106,7 +107,7 @@ public sealed partial class VnodeStateMachine
             {
                 var sid = new SegmentId(id, s);
                 var segment = new SegmentInfo(sid, (SegmentState)r.ReadByte(), MetadataCommandCodec.ReadIds(r), r.ReadInt64());
-                _segments[sid] = version >= 2 ? segment with { SealedAtUnixMs = r.ReadInt64() } : segment;
+                _segments[sid] = version >= 2 ? segment with { SealedAtUnixMs = r.ReadInt64(), SizeBytes = r.ReadInt64() } : segment;
             }
         }
 
