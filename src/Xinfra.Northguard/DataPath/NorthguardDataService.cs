@@ -57,6 +57,9 @@ internal sealed class NorthguardDataService(DataPathEngine engine) : Protocol.No
     public override Task<SplitRangeResponse> SplitRange(SplitRangeRequest request, ServerCallContext context) =>
         engine.SplitAsync(request, context.CancellationToken);
 
+    public override Task<MergeRangesResponse> MergeRanges(MergeRangesRequest request, ServerCallContext context) =>
+        engine.MergeAsync(request, context.CancellationToken);
+
     public override async Task<CommitPositionResponse> CommitPosition(CommitPositionRequest request, ServerCallContext context)
     {
         string key = await PositionKeyAsync(request.Group, request.Topic, request.RangeId, context.CancellationToken).ConfigureAwait(false);

@@ -98,41 +98,58 @@ internal sealed class GroupState(string group, string topic)
     }
 
     /// <summary>
-    /// The ranges of <paramref name="member"/>: root ranges (no parents) are dealt by <see cref="NorthguardRangeAssignor"/>
-    /// and every range follows the root of its first parent, so a split's children stay with the member that reads
-    /// their parent (which keeps the parents-before-children order on one member).
+    /// The ranges of <paramref name="member"/>. Ranges linked by lineage form a family — a root with the children of
+    /// its splits, and every range a merge joined (a merged child has two parents, so both parents' families become
+    /// one). Families are dealt by <see cref="NorthguardRangeAssignor"/> under their smallest range id, and all of a
+    /// family's ranges go to one member: the member that reads a child has read each of its parents to the end, which
+    /// keeps per-key order across splits and merges.
     /// </summary>
     private List<ulong> Target(string member, IReadOnlyList<RangeInfo> ranges)
     {
-        var byId = new Dictionary<ulong, RangeInfo>(ranges.Count);
-        var roots = new List<ulong>();
+        var family = new Dictionary<ulong, ulong>(ranges.Count);
         foreach (var range in ranges)
         {
-            byId[range.Id.Value] = range;
-            if (range.Parents.Count == 0)
+            family[range.Id.Value] = range.Id.Value;
+        }
+
+        foreach (var range in ranges)
+        {
+            foreach (var parent in range.Parents)
             {
-                roots.Add(range.Id.Value);
+                if (family.ContainsKey(parent.Value))
+                {
+                    Join(family, range.Id.Value, parent.Value);
+                }
             }
         }
 
-        var mine = new HashSet<ulong>(NorthguardRangeAssignor.Assign(roots, [.. _members.Keys], member));
-        var target = new List<ulong>();
-        foreach (var range in ranges)
-        {
-            var root = range;
-            for (var hops = 0; root.Parents.Count > 0 && hops < ranges.Count && byId.TryGetValue(root.Parents[0].Value, out var parent); hops++)
-            {
-                root = parent;
-            }
-
-            if (mine.Contains(root.Id.Value))
-            {
-                target.Add(range.Id.Value);
-            }
-        }
-
+        var representatives = ranges.Select(r => Find(family, r.Id.Value)).Distinct().Order().ToList();
+        var mine = new HashSet<ulong>(NorthguardRangeAssignor.Assign(representatives, [.. _members.Keys], member));
+        var target = ranges.Where(r => mine.Contains(Find(family, r.Id.Value))).Select(r => r.Id.Value).ToList();
         target.Sort();
         return target;
+    }
+
+    private static ulong Find(Dictionary<ulong, ulong> family, ulong id)
+    {
+        while (family[id] != id)
+        {
+            family[id] = family[family[id]];
+            id = family[id];
+        }
+
+        return id;
+    }
+
+    /// <summary>Joins two families under the smaller id, so a family's name does not depend on the order of joins.</summary>
+    private static void Join(Dictionary<ulong, ulong> family, ulong a, ulong b)
+    {
+        ulong ra = Find(family, a);
+        ulong rb = Find(family, b);
+        if (ra != rb)
+        {
+            family[Math.Max(ra, rb)] = Math.Min(ra, rb);
+        }
     }
 
     private sealed class Member(TimeSpan sessionTimeout)

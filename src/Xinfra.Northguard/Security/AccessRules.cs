@@ -22,6 +22,7 @@ internal static class AccessRules
             Data.ProduceRequest { KindCase: Data.ProduceRequest.KindOneofCase.Open } r => AccessRequirement.On(r.Open.Topic, AclOperations.Produce),
             Data.ConsumeRequest { KindCase: Data.ConsumeRequest.KindOneofCase.Start } r => AccessRequirement.On(r.Start.Topic, AclOperations.Consume),
             Data.SplitRangeRequest r => AccessRequirement.On(r.Topic, AclOperations.Admin),
+            Data.MergeRangesRequest r => AccessRequirement.On(r.Topic, AclOperations.Admin),
             Data.CommitPositionRequest r => AccessRequirement.On(r.Topic, AclOperations.Consume),
             Data.FetchPositionRequest r => AccessRequirement.On(r.Topic, AclOperations.Consume),
             Data.JoinGroupRequest r => AccessRequirement.On(r.Topic, AclOperations.Consume),

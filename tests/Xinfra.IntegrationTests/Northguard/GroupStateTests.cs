@@ -48,6 +48,23 @@ public sealed class GroupStateTests
     }
 
     [Fact]
+    public void Heartbeat_MergedChild_JoinsBothParentsFamiliesOnOneMember()
+    {
+        var clock = new ManualClock();
+        var group = new GroupState("g", "t");
+        group.Join("a", TimeSpan.FromSeconds(10), clock.GetTimestamp());
+        group.Join("b", TimeSpan.FromSeconds(10), clock.GetTimestamp());
+        IReadOnlyList<RangeInfo> ranges = [Range(1), Range(2), Range(3), Range(4), Range(9, 2, 3), Range(10, 9)];
+
+        var (targetA, _) = group.Heartbeat("a", [], ranges, clock.GetTimestamp());
+        var (targetB, _) = group.Heartbeat("b", [], ranges, clock.GetTimestamp());
+
+        // Families {1}, {2, 3, 9, 10}, {4}: dealt by their smallest id, so a holds 1 and 4, b the merged family.
+        Assert.Equal([1UL, 4], targetA);
+        Assert.Equal([2UL, 3, 9, 10], targetB);
+    }
+
+    [Fact]
     public void Expired_MemberThatMissedItsHeartbeats_IsExpelledAndFreesItsRanges()
     {
         var clock = new ManualClock();

@@ -67,6 +67,47 @@ public sealed partial class NorthguardTransportTests
         Assert.Contains(read, r => r.Member == b && leaving.Contains(r.Partition));
     }
 
+    /// <summary>
+    /// Two ranges read by different members are merged while records flow: the group gives both parents and the child
+    /// to one member (a family), which reads each parent to its end before the child — no record lost or repeated,
+    /// per-key order kept across the handover.
+    /// </summary>
+    [Fact]
+    public async Task RangesOfTwoMembersMerged_OneMemberReadsBothParentsThenTheChild_ExactlyOnceInKeyOrder()
+    {
+        var physical = $"merge-{Guid.NewGuid():N}"[..20];
+        var group = $"g-{Guid.NewGuid():N}";
+        await using var provider = Services("merge", physical);
+        var xinfra = provider.GetRequiredService<IXinfraClient>();
+        var log = new ReadLog();
+        await using var a = new GroupMember(xinfra, "merge", group, log);
+        await using var b = new GroupMember(xinfra, "merge", group, log);
+        await WaitUntilAsync(() => a.Consumer.Assignment.Count == 2 && b.Consumer.Assignment.Count == 2);
+        await ProduceAsync(xinfra, "merge", 0, 200);
+        await WaitUntilAsync(() => log.Count >= 200);
+
+        var options = new Xinfra.Northguard.Client.NorthguardClientOptions { Endpoints = northguard.Cluster.Bootstrap.Split(',') };
+        await using var reader = new Xinfra.Northguard.Client.NorthguardConsumerClient(options);
+        var ranges = await reader.GetRangesAsync(physical);
+        var left = ranges[0].RangeId;
+        var right = ranges[1].RangeId;
+        Assert.NotEqual(
+            a.Consumer.Assignment.Any(p => (ulong)p.Partition == left),
+            a.Consumer.Assignment.Any(p => (ulong)p.Partition == right));
+        using var admin = new Xinfra.Northguard.Client.NorthguardAdminClient(options);
+        var child = await admin.MergeRangesAsync(physical, left, right);
+
+        await ProduceAsync(xinfra, "merge", 200, 200);
+        await WaitUntilAsync(() => log.Count >= 400);
+
+        var read = log.Snapshot();
+        Assert.Equal(400, read.Count);
+        Assert.Equal(400, read.Select(r => r.Value).Distinct().Count());
+        AssertKeyOrder(read);
+        var childReader = Assert.Single(read.Where(r => (ulong)r.Partition.Partition == child).Select(r => r.Member).Distinct());
+        Assert.Contains(childReader.Consumer.Assignment, p => (ulong)p.Partition == left || (ulong)p.Partition == child);
+    }
+
     [Fact]
     public async Task DescribeGroup_WithoutMembers_CountsZero()
     {
