@@ -1,0 +1,434 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+using Xinfra.Monitoring;
+
+namespace Xinfra.Producing.Outbox;
+
+/// <summary>
+/// The on-disk part of a dual-write outbox: append-only segment files <c>{index:D20}.outbox</c> in one directory,
+/// frames as written by <see cref="OutboxFrame"/>, and an <c>acked</c> file holding the replay position
+/// (<c>segment offset</c>). Appends are positional writes under a lock; <see cref="SyncAsync"/> fsyncs with group
+/// commit (one fsync covers every append before it). The replay side reads one frame at a time and acknowledges it;
+/// fully acknowledged segments are deleted, and once everything is acknowledged the log starts a fresh segment.
+/// Opening the log takes an exclusive lock file, recovers the replay position, checks every unacknowledged frame's
+/// CRC and cuts a corrupt tail (a torn last write) with a warning.
+/// </summary>
+internal sealed class OutboxLog : IDisposable
+{
+    private const string Extension = ".outbox";
+    private const string CheckpointFile = "acked";
+    private const int CheckpointEvery = 64;
+
+    private readonly string _dir;
+    private readonly string _topic;
+    private readonly long _segmentBytes;
+    private readonly ILogger _logger;
+    private readonly FileStream _lockFile;
+    private readonly Lock _sync = new();
+    private readonly SemaphoreSlim _syncGate = new(1, 1);
+    private readonly SortedDictionary<long, long> _segments = [];
+    private readonly List<SafeFileHandle> _retired = [];
+    private SafeFileHandle _write;
+    private long _writeIndex;
+    private SafeFileHandle? _read;
+    private long _readHandleIndex = -1;
+    private long _readIndex;
+    private long _readPos;
+    private long _depth;
+    private long _bytes;
+    private long _appendSeq;
+    private long _durableSeq;
+    private int _acksSinceCheckpoint;
+    private bool _disposed;
+
+    public OutboxLog(string dir, string topic, long segmentBytes, ILogger logger)
+    {
+        _dir = dir;
+        _topic = topic;
+        _segmentBytes = segmentBytes;
+        _logger = logger;
+        Directory.CreateDirectory(dir);
+        try
+        {
+            _lockFile = new FileStream(Path.Combine(dir, "lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new XinfraConfigurationException(
+                $"Topic '{topic}': the dual-write outbox directory '{dir}' is in use by another producer; give each process its own {XinfraOptions.SectionName}:Topics:{topic}:OutboxPath.",
+                ex)
+            { Topic = topic, Field = $"{XinfraOptions.SectionName}:Topics:{topic}:OutboxPath" };
+        }
+
+        Recover();
+        _write = OpenSegment(_writeIndex);
+    }
+
+    /// <summary>The directory.</summary>
+    public string DirectoryPath => _dir;
+
+    /// <summary>Entries not yet acknowledged by the lagging side.</summary>
+    public long Depth => Volatile.Read(ref _depth);
+
+    /// <summary>Bytes on disk of the entries not yet acknowledged.</summary>
+    public long Bytes => Volatile.Read(ref _bytes);
+
+    /// <summary>Appends a frame (not yet durable: call <see cref="SyncAsync"/> with the returned sequence).</summary>
+    public long Append(byte[] frame)
+    {
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var length = _segments[_writeIndex];
+            if (length > 0 && length + frame.Length > _segmentBytes)
+            {
+                Roll();
+                length = 0;
+            }
+
+            RandomAccess.Write(_write, frame, length);
+            _segments[_writeIndex] = length + frame.Length;
+            _depth++;
+            _bytes += frame.Length;
+            return ++_appendSeq;
+        }
+    }
+
+    /// <summary>Completes once the append numbered <paramref name="sequence"/> is on disk (fsynced).</summary>
+    public async ValueTask SyncAsync(long sequence, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _durableSeq) >= sequence)
+        {
+            return;
+        }
+
+        await _syncGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref _durableSeq) >= sequence)
+            {
+                return;
+            }
+
+            SafeFileHandle handle;
+            long upTo;
+            lock (_sync)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                handle = _write;
+                upTo = _appendSeq;
+            }
+
+            // Outside the lock, so appends go on meanwhile: the next sync covers them together (group commit). A roll
+            // that retires this handle meanwhile leaves it open until the retired handles are released below.
+            RandomAccess.FlushToDisk(handle);
+            lock (_sync)
+            {
+                if (upTo > _durableSeq)
+                {
+                    Volatile.Write(ref _durableSeq, upTo);
+                }
+
+                foreach (var retired in _retired)
+                {
+                    retired.Dispose();
+                }
+
+                _retired.Clear();
+            }
+        }
+        finally
+        {
+            _syncGate.Release();
+        }
+    }
+
+    /// <summary>Reads the oldest unacknowledged frame's payload; false when there is none.</summary>
+    public bool TryPeek(out byte[] payload, out int frameLength)
+    {
+        SafeFileHandle handle;
+        long position;
+        lock (_sync)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            while (true)
+            {
+                var length = _segments[_readIndex];
+                if (_readPos < length)
+                {
+                    break;
+                }
+
+                if (_readIndex == _writeIndex)
+                {
+                    payload = [];
+                    frameLength = 0;
+                    return false;
+                }
+
+                // A fully acknowledged segment: move to the next and delete it.
+                var finished = _readIndex;
+                CloseRead();
+                _segments.Remove(finished);
+                _readIndex = _segments.Keys.First();
+                _readPos = 0;
+                WriteCheckpoint();
+                File.Delete(SegmentPath(finished));
+            }
+
+            if (_readHandleIndex != _readIndex)
+            {
+                CloseRead();
+                _read = File.OpenHandle(SegmentPath(_readIndex), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                _readHandleIndex = _readIndex;
+            }
+
+            handle = _read!;
+            position = _readPos;
+        }
+
+        // Only this (the replay) side reads and moves the read handle, so reading outside the lock is safe.
+        Span<byte> header = stackalloc byte[OutboxFrame.HeaderBytes];
+        RandomAccess.Read(handle, header, position);
+        if (!OutboxFrame.TryReadHeader(header, long.MaxValue, out var payloadLength, out var crc))
+        {
+            throw new InvalidDataException($"outbox '{_dir}': a bad frame header at {position} in segment {_readIndex}");
+        }
+
+        payload = new byte[payloadLength];
+        if (RandomAccess.Read(handle, payload, position + OutboxFrame.HeaderBytes) != payloadLength || !OutboxFrame.ChecksumMatches(payload, crc))
+        {
+            throw new InvalidDataException($"outbox '{_dir}': the frame at {position} in segment {_readIndex} fails its checksum");
+        }
+
+        frameLength = OutboxFrame.HeaderBytes + payloadLength;
+        return true;
+    }
+
+    /// <summary>The lagging side acknowledged the frame last returned by <see cref="TryPeek"/>.</summary>
+    public void Ack(int frameLength)
+    {
+        lock (_sync)
+        {
+            _readPos += frameLength;
+            _depth--;
+            _bytes -= frameLength;
+            if (_depth == 0)
+            {
+                Reset();
+            }
+            else if (++_acksSinceCheckpoint >= CheckpointEvery)
+            {
+                WriteCheckpoint();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            WriteCheckpoint();
+            RandomAccess.FlushToDisk(_write);
+            _write.Dispose();
+            foreach (var retired in _retired)
+            {
+                retired.Dispose();
+            }
+
+            CloseRead();
+            _lockFile.Dispose();
+        }
+
+        _syncGate.Dispose();
+    }
+
+    private string SegmentPath(long index) => Path.Combine(_dir, index.ToString("D20", CultureInfo.InvariantCulture) + Extension);
+
+    private SafeFileHandle OpenSegment(long index) =>
+        File.OpenHandle(SegmentPath(index), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+
+    private void Roll()
+    {
+        RandomAccess.FlushToDisk(_write);
+        Volatile.Write(ref _durableSeq, _appendSeq);
+        _retired.Add(_write);
+        _writeIndex++;
+        _segments[_writeIndex] = 0;
+        _write = OpenSegment(_writeIndex);
+    }
+
+    /// <summary>Everything was acknowledged: continue in a fresh segment and delete the old ones.</summary>
+    private void Reset()
+    {
+        if (_segments.Count == 1 && _segments[_writeIndex] == 0)
+        {
+            WriteCheckpoint();
+            return;
+        }
+
+        var old = _segments.Keys.ToList();
+        _retired.Add(_write);
+        CloseRead();
+        _segments.Clear();
+        _writeIndex++;
+        _segments[_writeIndex] = 0;
+        _write = OpenSegment(_writeIndex);
+        _readIndex = _writeIndex;
+        _readPos = 0;
+
+        // Every append so far is acknowledged by the other side, so waiters for its fsync need not wait.
+        Volatile.Write(ref _durableSeq, _appendSeq);
+        WriteCheckpoint();
+        foreach (var index in old)
+        {
+            File.Delete(SegmentPath(index));
+        }
+    }
+
+    private void CloseRead()
+    {
+        _read?.Dispose();
+        _read = null;
+        _readHandleIndex = -1;
+    }
+
+    private void WriteCheckpoint()
+    {
+        _acksSinceCheckpoint = 0;
+        var path = Path.Combine(_dir, CheckpointFile);
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, string.Create(CultureInfo.InvariantCulture, $"{_readIndex} {_readPos}"));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private (long Index, long Position) ReadCheckpoint()
+    {
+        var path = Path.Combine(_dir, CheckpointFile);
+        if (!File.Exists(path))
+        {
+            return (0, 0);
+        }
+
+        var parts = File.ReadAllText(path).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 2
+            && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var position))
+        {
+            return (index, position);
+        }
+
+        Log.OutboxCheckpointUnreadable(_logger, _topic, path);
+        return (0, 0);
+    }
+
+    private void Recover()
+    {
+        var (ackIndex, ackPos) = ReadCheckpoint();
+        var indexes = new List<long>();
+        foreach (var file in Directory.GetFiles(_dir, "*" + Extension))
+        {
+            if (long.TryParse(Path.GetFileNameWithoutExtension(file), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            {
+                indexes.Add(index);
+            }
+        }
+
+        indexes.Sort();
+        foreach (var index in indexes)
+        {
+            if (index < ackIndex)
+            {
+                File.Delete(SegmentPath(index));
+                continue;
+            }
+
+            var from = index == ackIndex ? ackPos : 0;
+            _segments[index] = Scan(index, ref from);
+            if (index == ackIndex)
+            {
+                ackPos = from;
+            }
+        }
+
+        if (_segments.Count == 0)
+        {
+            _segments[ackIndex] = 0;
+            ackPos = 0;
+        }
+
+        _writeIndex = _segments.Keys.Last();
+        if (_segments.ContainsKey(ackIndex))
+        {
+            _readIndex = ackIndex;
+            _readPos = ackPos;
+        }
+        else
+        {
+            _readIndex = _segments.Keys.First();
+            _readPos = 0;
+        }
+    }
+
+    /// <summary>Validates a segment's frames from <paramref name="from"/>; cuts a corrupt tail; returns the valid length.</summary>
+    private long Scan(long index, ref long from)
+    {
+        var path = SegmentPath(index);
+        long valid;
+        long fileLength;
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            fileLength = file.Length;
+            from = Math.Min(from, fileLength);
+            valid = from;
+            var header = new byte[OutboxFrame.HeaderBytes];
+            while (valid < fileLength)
+            {
+                file.Position = valid;
+                if (fileLength - valid < OutboxFrame.HeaderBytes
+                    || file.Read(header) != header.Length
+                    || !OutboxFrame.TryReadHeader(header, fileLength - valid, out var length, out var crc))
+                {
+                    break;
+                }
+
+                var payload = new byte[length];
+                file.ReadExactly(payload);
+                if (!OutboxFrame.ChecksumMatches(payload, crc))
+                {
+                    break;
+                }
+
+                try
+                {
+                    OutboxFrame.Decode(_topic, payload);
+                }
+                catch (InvalidDataException)
+                {
+                    break;
+                }
+
+                valid += OutboxFrame.HeaderBytes + length;
+                _depth++;
+                _bytes += OutboxFrame.HeaderBytes + length;
+            }
+        }
+
+        if (valid < fileLength)
+        {
+            Log.OutboxTailCut(_logger, _topic, path, valid, fileLength);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            file.SetLength(valid);
+            file.Flush(flushToDisk: true);
+        }
+
+        return valid;
+    }
+}
