@@ -144,6 +144,33 @@ public sealed class OutboxTests : IDisposable
     }
 
     [Fact]
+    public async Task TargetFlapping_WhileReplaying_NeitherReordersNorDuplicates()
+    {
+        var clusters = new InMemoryClusters();
+        await using var host = Host(clusters);
+        await using var producer = host.Client.CreateProducer<string, string>("orders");
+        using var stop = new CancellationTokenSource();
+        var flapper = Task.Run(async () =>
+        {
+            var target = clusters.Get("new-1");
+            while (!stop.IsCancellationRequested)
+            {
+                target.FailProduces = !target.FailProduces;
+                await Task.Delay(3);
+            }
+
+            target.FailProduces = false;
+        });
+
+        await ProduceKeyedAsync(producer, 0, 400);
+        await stop.CancelAsync();
+        await flapper;
+        await Eventually.TrueAsync(() => Gauge("xinfra.dualwrite.outbox.depth") == 0, "the outbox drains");
+
+        AssertPerKeyOrderAndNoDuplicates(OnTarget(clusters.Get("new-1")), 400);
+    }
+
+    [Fact]
     public async Task Restart_ReplaysWhatTheLastProcessLeftInTheOutbox()
     {
         var clusters = new InMemoryClusters();

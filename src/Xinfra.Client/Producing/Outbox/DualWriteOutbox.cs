@@ -11,15 +11,19 @@ namespace Xinfra.Producing.Outbox;
 /// <summary>
 /// The durable outbox of one topic under <c>DualWriteAck: Primary</c>: target copies the producer acknowledged
 /// before the target had them. <see cref="Reserve"/> (before the source write) bounds its size; <see cref="AppendAsync"/>
-/// returns once the copy is fsynced; a single replayer sends the entries to the target strictly in append order,
-/// each retried (Polly, exponential backoff up to 2 s) until the target accepts it, and only then acknowledges it,
-/// so the target receives every copy, in outbox order, once (a crash between the target's ack and the next
-/// <c>acked</c> checkpoint re-sends at most the entries since that checkpoint).
+/// returns once the copy is fsynced; a single replayer sends the entries to the target in append order, up to
+/// <see cref="Window"/> in flight, and acknowledges them in order. After a failure it lets the window settle and
+/// re-sends only the failed entries, in order, each retried (Polly, exponential backoff up to 2 s) until the target
+/// takes it; so the target receives every copy, in per-partition order, once (a crash between the target's ack and
+/// the next <c>acked</c> checkpoint re-sends at most the entries since that checkpoint).
 /// </summary>
 internal sealed class DualWriteOutbox : IAsyncDisposable
 {
     /// <summary>Per-entry bytes beyond the record: frame header, target names, lengths, the source-coordinates header.</summary>
     private const int Overhead = 160;
+
+    /// <summary>Entries sent to the target at once (in order) while it is healthy.</summary>
+    private const int Window = 256;
 
     private readonly OutboxLog _log;
     private readonly TransportRegistry _transports;
@@ -32,6 +36,7 @@ internal sealed class DualWriteOutbox : IAsyncDisposable
     private readonly Lock _reserveLock = new();
     private readonly Task _replayer;
     private long _reserved;
+    private bool _windowFailed;
 
     public DualWriteOutbox(string topic, string directory, XinfraConfigurationMonitor configuration, TransportRegistry transports, TimeProvider timeProvider, ILogger logger)
     {
@@ -164,17 +169,17 @@ internal sealed class DualWriteOutbox : IAsyncDisposable
 
     private async Task ReplayAsync(CancellationToken stop)
     {
+        var window = new Queue<InFlight>();
         while (!stop.IsCancellationRequested)
         {
             var version = _appended.Version;
-            byte[] payload;
-            int frameLength;
             try
             {
-                if (!_log.TryPeek(out payload, out frameLength))
+                // No new send once one failed: a send issued after a failure could land before the failed one's re-send.
+                while (window.Count < Window && !Volatile.Read(ref _windowFailed) && _log.TryReadNext(out var payload, out var frameLength))
                 {
-                    await _appended.WaitAsync(version, stop).ConfigureAwait(false);
-                    continue;
+                    var (target, record) = OutboxFrame.Decode(Topic, payload);
+                    window.Enqueue(new InFlight(target, record, frameLength, SendOnceAsync(target, record, stop)));
                 }
             }
             catch (InvalidDataException ex)
@@ -184,34 +189,89 @@ internal sealed class DualWriteOutbox : IAsyncDisposable
                 return;
             }
 
-            var (target, record) = OutboxFrame.Decode(Topic, payload);
-            var context = ResilienceContextPool.Shared.Get(target.Cluster, stop);
-            try
+            if (window.Count == 0)
             {
-                await _retry.ExecuteAsync(
-                    static async (ctx, state) =>
-                    {
-                        var transport = state.Self._transports.Get(state.target.Cluster);
-                        if (state.Self._configuration.Current.Routes.TryGetValue(state.Self.Topic, out var route) && route.AutoCreate)
-                        {
-                            await state.Self._transports.EnsureTopicAsync(transport, state.target, ctx.CancellationToken).ConfigureAwait(false);
-                        }
-
-                        await transport.ProduceAsync(state.target, state.record, ctx.CancellationToken).ConfigureAwait(false);
-                    },
-                    context,
-                    (Self: this, target, record)).ConfigureAwait(false);
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
+                await _appended.WaitAsync(version, stop).ConfigureAwait(false);
+                continue;
             }
 
-            var tags = ClientMetrics.Tags(Topic, target.Cluster);
-            ClientMetrics.ProducedRecords.Add(1, tags);
-            ClientMetrics.ProducedBytes.Add(record.SizeInBytes, tags);
-            _log.Ack(frameLength);
-            _acked.Pulse();
+            var head = window.Peek();
+            if (await head.Send.ConfigureAwait(false) is null)
+            {
+                window.Dequeue();
+                Acknowledge(head);
+                continue;
+            }
+
+            // The head failed. A transport keeps a partition's in-flight records in order, and fails the later ones of
+            // that partition when an earlier one fails, so everything still in the window either landed (another
+            // partition) or failed too. Let the window settle, then re-send only the failed entries, in order, each
+            // retried until the target takes it: no reorder within a partition, no duplicate.
+            while (window.Count > 0)
+            {
+                var entry = window.Dequeue();
+                if (await entry.Send.ConfigureAwait(false) is not null)
+                {
+                    await SendWithRetryAsync(entry.Target, entry.Record, stop).ConfigureAwait(false);
+                }
+
+                Acknowledge(entry);
+            }
+
+            Volatile.Write(ref _windowFailed, false);
         }
     }
+
+    private void Acknowledge(InFlight entry)
+    {
+        var tags = ClientMetrics.Tags(Topic, entry.Target.Cluster);
+        ClientMetrics.ProducedRecords.Add(1, tags);
+        ClientMetrics.ProducedBytes.Add(entry.Record.SizeInBytes, tags);
+        _log.Ack(entry.FrameLength);
+        _acked.Pulse();
+    }
+
+    /// <summary>One attempt; the error (null on success) instead of an exception, so the window can settle.</summary>
+    private async Task<Exception?> SendOnceAsync(PhysicalTopic target, OutgoingRecord record, CancellationToken stop)
+    {
+        try
+        {
+            await SendAsync(target, record, stop).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
+        {
+            Volatile.Write(ref _windowFailed, true);
+            return ex;
+        }
+    }
+
+    private async Task SendWithRetryAsync(PhysicalTopic target, OutgoingRecord record, CancellationToken stop)
+    {
+        var context = ResilienceContextPool.Shared.Get(target.Cluster, stop);
+        try
+        {
+            await _retry.ExecuteAsync(
+                static (ctx, state) => state.Self.SendAsync(state.target, state.record, ctx.CancellationToken),
+                context,
+                (Self: this, target, record)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async ValueTask SendAsync(PhysicalTopic target, OutgoingRecord record, CancellationToken cancellationToken)
+    {
+        var transport = _transports.Get(target.Cluster);
+        if (_configuration.Current.Routes.TryGetValue(Topic, out var route) && route.AutoCreate)
+        {
+            await _transports.EnsureTopicAsync(transport, target, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transport.ProduceAsync(target, record, cancellationToken).ConfigureAwait(false);
+    }
+
+    private sealed record InFlight(PhysicalTopic Target, OutgoingRecord Record, int FrameLength, Task<Exception?> Send);
 }

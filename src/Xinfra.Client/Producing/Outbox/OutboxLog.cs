@@ -9,8 +9,9 @@ namespace Xinfra.Producing.Outbox;
 /// The on-disk part of a dual-write outbox: append-only segment files <c>{index:D20}.outbox</c> in one directory,
 /// frames as written by <see cref="OutboxFrame"/>, and an <c>acked</c> file holding the replay position
 /// (<c>segment offset</c>). Appends are positional writes under a lock; <see cref="SyncAsync"/> fsyncs with group
-/// commit (one fsync covers every append before it). The replay side reads one frame at a time and acknowledges it;
-/// fully acknowledged segments are deleted, and once everything is acknowledged the log starts a fresh segment.
+/// commit (one fsync covers every append before it). The replay side reads frames ahead of the acknowledged position
+/// and acknowledges them in order; fully acknowledged segments are deleted, and once everything is acknowledged the
+/// log starts a fresh segment.
 /// Opening the log takes an exclusive lock file, recovers the replay position, checks every unacknowledged frame's
 /// CRC and cuts a corrupt tail (a torn last write) with a warning.
 /// </summary>
@@ -35,6 +36,8 @@ internal sealed class OutboxLog : IDisposable
     private long _readHandleIndex = -1;
     private long _readIndex;
     private long _readPos;
+    private long _ackIndex;
+    private long _ackPos;
     private long _depth;
     private long _bytes;
     private long _appendSeq;
@@ -144,22 +147,17 @@ internal sealed class OutboxLog : IDisposable
         }
     }
 
-    /// <summary>Reads the oldest unacknowledged frame's payload; false when there is none.</summary>
-    public bool TryPeek(out byte[] payload, out int frameLength)
+    /// <summary>Reads the next frame after the last one read (the first unacknowledged one after a restart); false when there is none.</summary>
+    public bool TryReadNext(out byte[] payload, out int frameLength)
     {
         SafeFileHandle handle;
         long position;
+        long segment;
         lock (_sync)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            while (true)
+            while (_readPos >= _segments[_readIndex])
             {
-                var length = _segments[_readIndex];
-                if (_readPos < length)
-                {
-                    break;
-                }
-
                 if (_readIndex == _writeIndex)
                 {
                     payload = [];
@@ -167,14 +165,8 @@ internal sealed class OutboxLog : IDisposable
                     return false;
                 }
 
-                // A fully acknowledged segment: move to the next and delete it.
-                var finished = _readIndex;
-                CloseRead();
-                _segments.Remove(finished);
-                _readIndex = _segments.Keys.First();
+                _readIndex = _segments.Keys.First(k => k > _readIndex);
                 _readPos = 0;
-                WriteCheckpoint();
-                File.Delete(SegmentPath(finished));
             }
 
             if (_readHandleIndex != _readIndex)
@@ -186,32 +178,54 @@ internal sealed class OutboxLog : IDisposable
 
             handle = _read!;
             position = _readPos;
+            segment = _readIndex;
         }
 
-        // Only this (the replay) side reads and moves the read handle, so reading outside the lock is safe.
+        // Only the replay side reads and moves the read handle, so reading outside the lock is safe.
         Span<byte> header = stackalloc byte[OutboxFrame.HeaderBytes];
         RandomAccess.Read(handle, header, position);
         if (!OutboxFrame.TryReadHeader(header, long.MaxValue, out var payloadLength, out var crc))
         {
-            throw new InvalidDataException($"outbox '{_dir}': a bad frame header at {position} in segment {_readIndex}");
+            throw new InvalidDataException($"outbox '{_dir}': a bad frame header at {position} in segment {segment}");
         }
 
         payload = new byte[payloadLength];
         if (RandomAccess.Read(handle, payload, position + OutboxFrame.HeaderBytes) != payloadLength || !OutboxFrame.ChecksumMatches(payload, crc))
         {
-            throw new InvalidDataException($"outbox '{_dir}': the frame at {position} in segment {_readIndex} fails its checksum");
+            throw new InvalidDataException($"outbox '{_dir}': the frame at {position} in segment {segment} fails its checksum");
         }
 
         frameLength = OutboxFrame.HeaderBytes + payloadLength;
+        lock (_sync)
+        {
+            _readPos += frameLength;
+        }
+
         return true;
     }
 
-    /// <summary>The lagging side acknowledged the frame last returned by <see cref="TryPeek"/>.</summary>
+    /// <summary>The lagging side acknowledged the oldest unacknowledged frame (read earlier by <see cref="TryReadNext"/>).</summary>
     public void Ack(int frameLength)
     {
         lock (_sync)
         {
-            _readPos += frameLength;
+            _ackPos += frameLength;
+            while (_ackPos >= _segments[_ackIndex] && _ackIndex != _writeIndex)
+            {
+                // A fully acknowledged segment: the position moves to the next one and the file goes.
+                var finished = _ackIndex;
+                if (_readHandleIndex == finished)
+                {
+                    CloseRead();
+                }
+
+                _segments.Remove(finished);
+                _ackIndex = _segments.Keys.First();
+                _ackPos = 0;
+                WriteCheckpoint();
+                File.Delete(SegmentPath(finished));
+            }
+
             _depth--;
             _bytes -= frameLength;
             if (_depth == 0)
@@ -281,8 +295,8 @@ internal sealed class OutboxLog : IDisposable
         _writeIndex++;
         _segments[_writeIndex] = 0;
         _write = OpenSegment(_writeIndex);
-        _readIndex = _writeIndex;
-        _readPos = 0;
+        _readIndex = _ackIndex = _writeIndex;
+        _readPos = _ackPos = 0;
 
         // Every append so far is acknowledged by the other side, so waiters for its fsync need not wait.
         Volatile.Write(ref _durableSeq, _appendSeq);
@@ -305,7 +319,7 @@ internal sealed class OutboxLog : IDisposable
         _acksSinceCheckpoint = 0;
         var path = Path.Combine(_dir, CheckpointFile);
         var temp = path + ".tmp";
-        File.WriteAllText(temp, string.Create(CultureInfo.InvariantCulture, $"{_readIndex} {_readPos}"));
+        File.WriteAllText(temp, string.Create(CultureInfo.InvariantCulture, $"{_ackIndex} {_ackPos}"));
         File.Move(temp, path, overwrite: true);
     }
 
@@ -367,14 +381,17 @@ internal sealed class OutboxLog : IDisposable
         _writeIndex = _segments.Keys.Last();
         if (_segments.ContainsKey(ackIndex))
         {
-            _readIndex = ackIndex;
-            _readPos = ackPos;
+            _ackIndex = ackIndex;
+            _ackPos = ackPos;
         }
         else
         {
-            _readIndex = _segments.Keys.First();
-            _readPos = 0;
+            _ackIndex = _segments.Keys.First();
+            _ackPos = 0;
         }
+
+        _readIndex = _ackIndex;
+        _readPos = _ackPos;
     }
 
     /// <summary>Validates a segment's frames from <paramref name="from"/>; cuts a corrupt tail; returns the valid length.</summary>
