@@ -1,4 +1,5 @@
 using Xinfra.Monitoring;
+using Xinfra.Producing.Outbox;
 using Xinfra.Routing;
 using Xinfra.Transport;
 
@@ -15,8 +16,10 @@ namespace Xinfra.Producing;
 internal sealed partial class XinfraProducer<TKey, TValue>
 {
     private static readonly TimeSpan OutboxDrainTimeout = TimeSpan.FromSeconds(30);
-    private readonly Lock _turnLock = new();
-    private Task _lastAppend = Task.CompletedTask;
+    private readonly Lock _orderLock = new();
+    private readonly Dictionary<long, OutboxSlot> _slots = [];
+    private long _nextTicket;
+    private long _nextToAppend;
 
     private async ValueTask<TransportReceipt[]> WritePrimaryAsync(TopicRoute route, OutgoingRecord record, CancellationToken cancellationToken)
     {
@@ -24,66 +27,84 @@ internal sealed partial class XinfraProducer<TKey, TValue>
         var target = route.WriteTo[1];
         var outbox = _outboxes.Open(Topic, _configuration, _transports);
         var reservation = outbox.Reserve(record, _configuration.Current.Options.Topics[Topic].OutboxMaxBytes);
-        Task previous;
-        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_turnLock)
+        var slot = new OutboxSlot(outbox, reservation);
+        lock (_orderLock)
         {
-            previous = _lastAppend;
-            _lastAppend = mine.Task;
+            // The ticket is taken in the order the source writes are issued; copies are appended in ticket order.
+            slot.Ticket = _nextTicket++;
+            _slots.Add(slot.Ticket, slot);
         }
 
-        var appended = false;
+        TransportReceipt sourceCopy;
         try
         {
-            TransportReceipt sourceCopy;
-            try
-            {
-                sourceCopy = await WriteOneAsync(source, record, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                throw new ProduceException(
-                    $"Topic '{Topic}' ({route.Phase}): dual write failed on the source cluster '{source.Cluster}'; nothing was written to '{target.Cluster}' or its outbox: {ex.Message}",
-                    ex,
-                    isTransient: ex is XinfraException { IsTransient: true })
-                { Topic = Topic, Cluster = source.Cluster, Phase = route.Phase.ToString() };
-            }
-
-            await previous.ConfigureAwait(false);
-            ValueTask durable;
-            try
-            {
-                // The append itself is synchronous; only the fsync is awaited, after our turn is passed on.
-                durable = outbox.AppendAsync(target, WithSourcePosition(record, sourceCopy.Position), reservation, CancellationToken.None);
-                appended = true;
-                mine.TrySetResult();
-                await durable.ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Log.DualWriteIncomplete(_logger, Topic, source.Cluster, target.Cluster, ex);
-                throw new ProduceException(
-                    $"Topic '{Topic}' ({route.Phase}): dual write incomplete: the record is durable on cluster '{source.Cluster}' at {sourceCopy.Position} but its copy for cluster '{target.Cluster}' could not be stored in the outbox '{outbox.Directory}': {ex.Message}",
-                    ex)
-                { Topic = Topic, Cluster = target.Cluster, Phase = route.Phase.ToString() };
-            }
-
-            return [sourceCopy];
+            sourceCopy = await WriteOneAsync(source, record, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (Exception ex)
         {
-            if (!appended)
+            Fill(slot, null);
+            if (ex is OperationCanceledException)
             {
-                outbox.Release(reservation);
-                _ = PassTurnAfterAsync(previous, mine);
+                throw;
             }
+
+            throw new ProduceException(
+                $"Topic '{Topic}' ({route.Phase}): dual write failed on the source cluster '{source.Cluster}'; nothing was written to '{target.Cluster}' or its outbox: {ex.Message}",
+                ex,
+                isTransient: ex is XinfraException { IsTransient: true })
+            { Topic = Topic, Cluster = source.Cluster, Phase = route.Phase.ToString() };
         }
+
+        try
+        {
+            Fill(slot, OutboxFrame.Encode(target, WithSourcePosition(record, sourceCopy.Position)));
+            var sequence = await slot.Appended.Task.ConfigureAwait(false);
+            await outbox.SyncAsync(sequence, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.DualWriteIncomplete(_logger, Topic, source.Cluster, target.Cluster, ex);
+            throw new ProduceException(
+                $"Topic '{Topic}' ({route.Phase}): dual write incomplete: the record is durable on cluster '{source.Cluster}' at {sourceCopy.Position} but its copy for cluster '{target.Cluster}' could not be stored in the outbox '{outbox.Directory}': {ex.Message}",
+                ex)
+            { Topic = Topic, Cluster = target.Cluster, Phase = route.Phase.ToString() };
+        }
+
+        return [sourceCopy];
     }
 
-    private static async Task PassTurnAfterAsync(Task previous, TaskCompletionSource mine)
+    /// <summary>
+    /// Records a slot's outcome (its frame, or null when the source write failed) and appends every ready slot at the
+    /// head of the ticket order: whichever write completes last appends the run, so no completion waits for another.
+    /// </summary>
+    private void Fill(OutboxSlot slot, byte[]? frame)
     {
-        await previous.ConfigureAwait(false);
-        mine.TrySetResult();
+        lock (_orderLock)
+        {
+            slot.Frame = frame;
+            slot.Ready = true;
+            while (_slots.TryGetValue(_nextToAppend, out var head) && head.Ready)
+            {
+                _slots.Remove(_nextToAppend);
+                _nextToAppend++;
+                if (head.Frame is null)
+                {
+                    head.Outbox.Release(head.Reservation);
+                    head.Appended.TrySetCanceled();
+                    continue;
+                }
+
+                try
+                {
+                    head.Appended.TrySetResult(head.Outbox.Append(head.Frame, head.Reservation));
+                }
+                catch (Exception ex)
+                {
+                    head.Outbox.Release(head.Reservation);
+                    head.Appended.TrySetException(ex);
+                }
+            }
+        }
     }
 
     private bool HasOutboxBacklog(TopicRoute route) =>
@@ -111,5 +132,20 @@ internal sealed partial class XinfraProducer<TKey, TValue>
                 isTransient: true)
             { Topic = Topic, Cluster = route.Target!.Cluster, Phase = route.Phase.ToString() };
         }
+    }
+
+    private sealed class OutboxSlot(DualWriteOutbox outbox, long reservation)
+    {
+        public DualWriteOutbox Outbox { get; } = outbox;
+
+        public long Reservation { get; } = reservation;
+
+        public long Ticket { get; set; }
+
+        public byte[]? Frame { get; set; }
+
+        public bool Ready { get; set; }
+
+        public TaskCompletionSource<long> Appended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

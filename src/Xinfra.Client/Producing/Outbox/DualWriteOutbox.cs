@@ -10,8 +10,8 @@ namespace Xinfra.Producing.Outbox;
 
 /// <summary>
 /// The durable outbox of one topic under <c>DualWriteAck: Primary</c>: target copies the producer acknowledged
-/// before the target had them. <see cref="Reserve"/> (before the source write) bounds its size; <see cref="AppendAsync"/>
-/// returns once the copy is fsynced; a single replayer sends the entries to the target in append order, up to
+/// before the target had them. <see cref="Reserve"/> (before the source write) bounds its size; <see cref="Append"/>
+/// and <see cref="SyncAsync"/> make the copy durable; a single replayer sends the entries to the target in append order, up to
 /// <see cref="Window"/> in flight, and acknowledges them in order. After a failure it lets the window settle and
 /// re-sends only the failed entries, in order, each retried (Polly, exponential backoff up to 2 s) until the target
 /// takes it; so the target receives every copy, in per-partition order, once (a crash between the target's ack and
@@ -85,7 +85,7 @@ internal sealed class DualWriteOutbox : IAsyncDisposable
 
     /// <summary>
     /// Reserves room for the target copy of <paramref name="record"/> before anything is written, or throws
-    /// <see cref="OutboxFullException"/>. Returns the reservation to pass to <see cref="AppendAsync"/> or <see cref="Release"/>.
+    /// <see cref="OutboxFullException"/>. Returns the reservation to pass to <see cref="Append"/> or <see cref="Release"/>.
     /// </summary>
     public long Reserve(OutgoingRecord record, long maxBytes)
     {
@@ -113,29 +113,23 @@ internal sealed class DualWriteOutbox : IAsyncDisposable
         }
     }
 
-    /// <summary>Appends the target copy and completes when it is fsynced.</summary>
-    public async ValueTask AppendAsync(PhysicalTopic target, OutgoingRecord record, long reservation, CancellationToken cancellationToken)
+    /// <summary>Appends an encoded target copy (<see cref="OutboxFrame.Encode"/>); returns the sequence to pass to <see cref="SyncAsync"/>.</summary>
+    public long Append(byte[] frame, long reservation)
     {
         long sequence;
-        try
+        lock (_reserveLock)
         {
-            var frame = OutboxFrame.Encode(target, record);
-            lock (_reserveLock)
-            {
-                // Under the reservation lock so that Bytes + reserved never undercounts.
-                sequence = _log.Append(frame);
-                _reserved -= reservation;
-            }
-        }
-        catch
-        {
-            Release(reservation);
-            throw;
+            // Under the reservation lock so that Bytes + reserved never undercounts.
+            sequence = _log.Append(frame);
+            _reserved -= reservation;
         }
 
         _appended.Pulse();
-        await _log.SyncAsync(sequence, cancellationToken).ConfigureAwait(false);
+        return sequence;
     }
+
+    /// <summary>Completes once the append numbered <paramref name="sequence"/> is fsynced.</summary>
+    public ValueTask SyncAsync(long sequence, CancellationToken cancellationToken) => _log.SyncAsync(sequence, cancellationToken);
 
     /// <summary>Completes once the outbox is empty (every entry acknowledged by the target).</summary>
     public async ValueTask WaitDrainedAsync(CancellationToken cancellationToken)
