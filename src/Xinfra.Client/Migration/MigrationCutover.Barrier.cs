@@ -25,7 +25,10 @@ internal sealed partial class MigrationCutover
             var now = await transport.DescribeGroupAsync(group, leaving, cancellationToken).ConfigureAwait(false);
             if (now.Members == 0)
             {
-                return now;
+                // The positions of that answer may have been read before the count (Northguard answers them from
+                // separate calls): a member that committed and left in between would be missing from the cut. Every
+                // member had left when the count was taken, so positions read from now on are final.
+                return await transport.DescribeGroupAsync(group, leaving, cancellationToken).ConfigureAwait(false);
             }
 
             if (now.Members < 0)
