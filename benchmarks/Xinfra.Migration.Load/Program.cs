@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Xinfra;
 using Xinfra.Kafka.Testing;
 using Xinfra.Northguard.Cluster;
@@ -42,6 +43,13 @@ XinfraOptions Options(string phase, string flipPhase = "DualWriteReadSource")
 }
 
 var services = new ServiceCollection();
+if (Environment.GetEnvironmentVariable("XINFRA_LOAD_LOG") == "1")
+{
+    // What the clients do during the flips, with timestamps (for profiling the flip time).
+    services.AddLogging(l => l.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
+        .AddFilter("Xinfra", Microsoft.Extensions.Logging.LogLevel.Information).AddFilter("Grpc", Microsoft.Extensions.Logging.LogLevel.Warning));
+}
+
 services.AddXinfra(new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(Json("SourceOnly")))).Build().GetSection("Xinfra"))
     .AddKafka().AddNorthguard();
 await using var provider = services.BuildServiceProvider();
