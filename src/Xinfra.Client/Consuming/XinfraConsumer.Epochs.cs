@@ -29,20 +29,12 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
     private async ValueTask<ITransportConsumer> EnsureConsumerAsync(CancellationToken cancellationToken)
     {
         var route = _configuration.Current.Route(Topic);
-        if (_consumer is not null && route.ReadFrom != _reading && _deferredUntil is { } due && _timeProvider.GetTimestamp() >= due
-            && !await DeferralDoneAsync(cancellationToken).ConfigureAwait(false))
-        {
-            // The group has not yet committed past the source-only records: keep reading the source (leaving and
-            // rejoining now would only restart its rebalance), check again after another interval.
-            _deferredUntil = _timeProvider.GetTimestamp() + (long)(_options.CutoverRetryInterval.TotalSeconds * _timeProvider.TimestampFrequency);
-        }
-
         if (_consumer is not null && (route.ReadFrom == _reading || (_deferredUntil is { } until && _timeProvider.GetTimestamp() < until)))
         {
             if (route.ReadFrom == _reading)
             {
                 _deferredUntil = null;
-                _deferredPending = null;
+                _deferrals = 0;
             }
 
             if (_routeChanged.IsCancellationRequested)
@@ -57,7 +49,6 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
         }
 
         _deferredUntil = null;
-        _deferredPending = null;
 
         if (_consumer is not null)
         {
@@ -77,11 +68,18 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
         var plan = await _cutover.PrepareAsync(route, GroupId, cancellationToken).ConfigureAwait(false);
         if (plan.Deferred)
         {
-            // Read the source a while longer, then wake the reader to try the cutover again.
-            _deferredUntil = _timeProvider.GetTimestamp() + (long)(_options.CutoverRetryInterval.TotalSeconds * _timeProvider.TimestampFrequency);
-            _deferredPending = plan.Pending;
-            var old = Interlocked.Exchange(ref _routeChanged, new CancellationTokenSource(_options.CutoverRetryInterval, _timeProvider));
+            // Read the source a while longer, then wake the reader to try the cutover again. Each consecutive deferral
+            // doubles the wait (up to 32 intervals): on Kafka every rejoin restarts the group's rebalance, so a fixed
+            // short interval can leave a large group no time to read at all — a livelock.
+            _deferrals++;
+            var wait = _options.CutoverRetryInterval * Math.Pow(2, Math.Min(_deferrals - 1, 5));
+            _deferredUntil = _timeProvider.GetTimestamp() + (long)(wait.TotalSeconds * _timeProvider.TimestampFrequency);
+            var old = Interlocked.Exchange(ref _routeChanged, new CancellationTokenSource(wait, _timeProvider));
             old.Dispose();
+        }
+        else
+        {
+            _deferrals = 0;
         }
 
         var physical = plan.Read;
@@ -98,26 +96,6 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
             Listener = new Listener(this),
         });
         return _consumer;
-    }
-
-    /// <summary>True when the group committed past every source-only record the deferred cutover found (or nothing is known).</summary>
-    private async ValueTask<bool> DeferralDoneAsync(CancellationToken cancellationToken)
-    {
-        if (_deferredPending is not { Count: > 0 } pending || _reading is null)
-        {
-            return true;
-        }
-
-        try
-        {
-            await CommitAsync(cancellationToken).ConfigureAwait(false);
-            var group = await _transports.Get(_reading.Cluster).DescribeGroupAsync(GroupId, _reading, cancellationToken).ConfigureAwait(false);
-            return pending.All(p => group.Committed.Any(c => c.Partition == p.Key && c.Offset >= p.Value));
-        }
-        catch (XinfraException)
-        {
-            return false;
-        }
     }
 
     private async ValueTask CloseConsumerAsync(CancellationToken cancellationToken)

@@ -43,12 +43,11 @@ internal sealed partial class MigrationCutover(
         MigrationCheckpoint next;
         if (readsTarget)
         {
-            var (flip, pending) = await FlipToTargetAsync(route, group, latest, cancellationToken).ConfigureAwait(false);
+            var flip = await FlipToTargetAsync(route, group, latest, cancellationToken).ConfigureAwait(false);
             if (flip is null)
             {
-                // Records past the cut exist on the source only: keep reading the source until the group committed
-                // past them (pending), then try again.
-                return new CutoverPlan(route.Source, latest is null ? null : new DeliveryFilter(latest, readsTarget: false), Deferred: true) { Pending = pending };
+                // Records below the cut would exist on the source only: keep reading the source, try again later.
+                return new CutoverPlan(route.Source, latest is null ? null : new DeliveryFilter(latest, readsTarget: false), Deferred: true);
             }
 
             next = flip;
@@ -66,7 +65,7 @@ internal sealed partial class MigrationCutover(
         return new CutoverPlan(route.ReadFrom, new DeliveryFilter(adopted, readsTarget), Deferred: false);
     }
 
-    private async Task<(MigrationCheckpoint? Checkpoint, IReadOnlyDictionary<long, long>? Pending)> FlipToTargetAsync(TopicRoute route, string group, MigrationCheckpoint? latest, CancellationToken cancellationToken)
+    private async Task<MigrationCheckpoint?> FlipToTargetAsync(TopicRoute route, string group, MigrationCheckpoint? latest, CancellationToken cancellationToken)
     {
         var source = await WaitUntilAbandonedAsync(route, route.Source, group, cancellationToken).ConfigureAwait(false);
         var floor = new Dictionary<long, long>();
@@ -75,11 +74,11 @@ internal sealed partial class MigrationCutover(
             floor[position.Partition] = Math.Max(position.Offset, latest?.SourceFloor.GetValueOrDefault(position.Partition) ?? 0);
         }
 
-        var pending = await SourceOnlyRecordsAsync(route, floor, cancellationToken).ConfigureAwait(false);
-        if (pending.Count > 0)
+        var unsafeRecords = await SourceOnlyRecordsAsync(route, floor, cancellationToken).ConfigureAwait(false);
+        if (unsafeRecords > 0)
         {
-            Log.CutoverDeferred(logger, route.Topic, group, pending.Count);
-            return (null, pending);
+            Log.CutoverDeferred(logger, route.Topic, group, unsafeRecords);
+            return null;
         }
 
         var delivered = new Dictionary<long, OffsetIntervals>();
@@ -100,14 +99,14 @@ internal sealed partial class MigrationCutover(
             start[partition.TopicPartition.Partition] = mine.Offset >= 0 ? mine.Offset : partition.Watermarks.Low;
         }
 
-        return (new MigrationCheckpoint
+        return new MigrationCheckpoint
         {
             Flip = (latest?.Flip ?? 0) + 1,
             ReadsTarget = true,
             SourceFloor = floor,
             SourceDelivered = MigrationCheckpoint.Serialize(delivered),
             TargetStart = start,
-        }, null);
+        };
     }
 
     private async Task<MigrationCheckpoint> FlipToSourceAsync(TopicRoute route, string group, MigrationCheckpoint latest, CancellationToken cancellationToken)
@@ -146,10 +145,9 @@ internal sealed partial class MigrationCutover(
 
     /// <summary>
     /// Records at or past the cut that exist on the source only: written before dual writing (no
-    /// <see cref="RecordHeaderNames.Phase"/> header) and not yet copied by the backfill mirror. Returns, per source
-    /// partition holding one, the position the group must have committed before it can move (the last one's offset + 1).
+    /// <see cref="RecordHeaderNames.Phase"/> header) and not yet copied by the backfill mirror. Stops at the first.
     /// </summary>
-    private async Task<Dictionary<long, long>> SourceOnlyRecordsAsync(TopicRoute route, Dictionary<long, long> floor, CancellationToken cancellationToken)
+    private async Task<int> SourceOnlyRecordsAsync(TopicRoute route, Dictionary<long, long> floor, CancellationToken cancellationToken)
     {
         var source = transports.Get(route.Source.Cluster);
         var partitions = await source.DescribeTopicAsync(route.Source, cancellationToken).ConfigureAwait(false);
@@ -167,16 +165,15 @@ internal sealed partial class MigrationCutover(
             }
         }
 
-        var pending = new Dictionary<long, long>();
         await foreach (var record in PartitionScan.ReadAsync(source, route.Source, starts, ends, cancellationToken).ConfigureAwait(false))
         {
             if (!record.Headers.Any(h => h.Name == RecordHeaderNames.Phase))
             {
-                pending[record.Position.Partition] = record.Position.Offset + 1;
+                return 1;
             }
         }
 
-        return pending;
+        return 0;
     }
 }
 
@@ -184,8 +181,4 @@ internal sealed partial class MigrationCutover(
 /// <param name="Read">The epoch to read.</param>
 /// <param name="Filter">Which of its records to skip, or null.</param>
 /// <param name="Deferred">True when the phase says target but the group must first finish the source-only records.</param>
-internal sealed record CutoverPlan(Transport.PhysicalTopic Read, DeliveryFilter? Filter, bool Deferred)
-{
-    /// <summary>When deferred: per source partition, the position the group must commit before the cutover is retried.</summary>
-    public IReadOnlyDictionary<long, long>? Pending { get; init; }
-}
+internal sealed record CutoverPlan(Transport.PhysicalTopic Read, DeliveryFilter? Filter, bool Deferred);
