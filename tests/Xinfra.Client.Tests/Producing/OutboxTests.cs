@@ -248,6 +248,19 @@ public sealed class OutboxTests : IDisposable
     }
 
     [Fact]
+    public async Task SecondProcessOnTheSameOutboxDirectory_IsRefusedNamingTheField()
+    {
+        var clusters = new InMemoryClusters();
+        await using var first = Host(clusters);
+        await using var producer = first.Client.CreateProducer<string, string>("orders");
+        await using var second = Host(clusters);
+
+        var error = Assert.Throws<XinfraConfigurationException>(() => second.Client.CreateProducer<string, string>("orders"));
+        Assert.Equal("Xinfra:Topics:orders:OutboxPath", error.Field);
+        Assert.Contains("in use", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FullOutbox_RefusesTheProduceBeforeWritingTheSource()
     {
         var clusters = new InMemoryClusters();
