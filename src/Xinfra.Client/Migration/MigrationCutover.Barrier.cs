@@ -31,7 +31,12 @@ internal sealed partial class MigrationCutover
                 return await transport.DescribeGroupAsync(group, leaving, cancellationToken).ConfigureAwait(false);
             }
 
-            if (now.Members < 0)
+            if (now.Members > 0)
+            {
+                // Someone is still there: the quiet period, where it applies, counts from when none is known to be.
+                stableSince = timeProvider.GetTimestamp();
+            }
+            else if (now.Members < 0)
             {
                 if (previous is null || !previous.Committed.SequenceEqual(now.Committed))
                 {
