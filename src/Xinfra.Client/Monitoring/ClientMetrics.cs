@@ -26,7 +26,7 @@ internal static class ClientMetrics
         "xinfra.consume.bytes", "By", "Key, value and header bytes delivered to the application.");
 
     public static readonly Counter<long> CommitFailures = XinfraTelemetry.Meter.CreateCounter<long>(
-        "xinfra.consume.commit_failures", "{failure}", "Commits the cluster refused; outcome=deferred (retried later) or abandoned (records will be delivered again).");
+        "xinfra.consume.commit_failures", "{failure}", "Commits the cluster refused, per topic and group; outcome=deferred (retried later) or abandoned (records processed since the last commit will be delivered again, from whichever epoch the group reads next).");
 
     public static readonly Counter<long> ConfigRejected = XinfraTelemetry.Meter.CreateCounter<long>(
         "xinfra.config.rejected", "{change}", "Configuration changes refused as invalid (the last good one stays).");
