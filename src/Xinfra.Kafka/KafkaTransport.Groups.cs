@@ -44,7 +44,14 @@ internal sealed partial class KafkaTransport
         }
     }
 
-    /// <summary>Active members, or -1 when the cluster cannot say (librdkafka's mock cluster has no DescribeGroups).</summary>
+    /// <summary>Consumers this transport created per group that have not closed yet.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _localMembers = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Active members. When the cluster cannot say (librdkafka's mock cluster has no DescribeGroups): the members this
+    /// transport (this process) still has, if any — a lower bound that can only make a migration barrier wait longer —
+    /// else -1.
+    /// </summary>
     private async Task<int> CountMembersAsync(string groupId, CancellationToken cancellationToken)
     {
         try
@@ -55,7 +62,7 @@ internal sealed partial class KafkaTransport
         }
         catch (DescribeConsumerGroupsException exception) when (exception.Results.ConsumerGroupDescriptions.Exists(r => r.Error.Code == ErrorCode.Local_UnsupportedFeature))
         {
-            return -1;
+            return _localMembers.GetValueOrDefault(groupId) is var local and > 0 ? local : -1;
         }
     }
 }

@@ -80,7 +80,8 @@ internal sealed partial class KafkaTransport : ITransport
     {
         ArgumentNullException.ThrowIfNull(spec);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return new KafkaTransportConsumer(_context, _options, spec, _logger);
+        _localMembers.AddOrUpdate(spec.GroupId, 1, static (_, n) => n + 1);
+        return new KafkaTransportConsumer(_context, _options, spec, _logger, () => _localMembers.AddOrUpdate(spec.GroupId, 0, static (_, n) => n - 1));
     }
 
     /// <summary>Flushes what is in flight (up to <see cref="KafkaTransportOptions.CloseTimeout"/>) and closes the clients.</summary>

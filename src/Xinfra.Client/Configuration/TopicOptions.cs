@@ -29,6 +29,20 @@ public sealed class TopicOptions
     public DualWriteAckPolicy DualWriteAck { get; set; } = DualWriteAckPolicy.Both;
 
     /// <summary>
+    /// The directory of the durable dual-write outbox, required with <see cref="DualWriteAckPolicy.Primary"/>: the
+    /// target copies not yet acknowledged by the target live in <c>{OutboxPath}/{topic}/</c>. Local disk, one process
+    /// per directory.
+    /// </summary>
+    public string? OutboxPath { get; set; }
+
+    /// <summary>
+    /// The most bytes the outbox may hold; a produce that would exceed it fails with <see cref="OutboxFullException"/>
+    /// before anything is written. <value>The default is 256 MiB.</value>
+    /// </summary>
+    [Range(1L, long.MaxValue, ErrorMessage = "must be at least 1 byte")]
+    public long OutboxMaxBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
     /// Let consumers move to the target even when the cutover gate measured divergence (or has not measured yet).
     /// <value>The default is false.</value>
     /// </summary>

@@ -105,9 +105,9 @@ public sealed class XinfraOptionsValidator : IValidateOptions<XinfraOptions>
             }
         }
 
-        if (topic.DualWriteAck == DualWriteAckPolicy.Primary)
+        if (topic.DualWriteAck == DualWriteAckPolicy.Primary && string.IsNullOrWhiteSpace(topic.OutboxPath))
         {
-            errors.Add($"{path}:DualWriteAck: Primary needs the durable dual-write outbox, which this version does not have yet; use Both");
+            errors.Add($"{path}:OutboxPath: DualWriteAck Primary keeps the target copies in a durable local outbox; set OutboxPath to a local directory (or use DualWriteAck Both)");
         }
 
         if (topic.Phase != MigrationPhase.SourceOnly && epochs.Count < 2)

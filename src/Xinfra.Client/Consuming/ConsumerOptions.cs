@@ -28,7 +28,8 @@ public sealed record ConsumerOptions<TKey, TValue>
 
     /// <summary>
     /// When a cutover is deferred because the group has not yet consumed records that exist on the source only, how
-    /// long it keeps reading the source before trying again. <value>The default is 2 s.</value>
+    /// long it keeps reading the source before trying again; each consecutive deferral doubles it (up to 32 times).
+    /// <value>The default is 2 s.</value>
     /// </summary>
     public TimeSpan CutoverRetryInterval { get; init; } = TimeSpan.FromSeconds(2);
 

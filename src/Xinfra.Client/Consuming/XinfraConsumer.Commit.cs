@@ -56,7 +56,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
         catch (ConsumeException ex)
         {
             Log.CommitDeferred(_logger, Topic, GroupId, ex);
-            ClientMetrics.CommitFailures.Add(1, new KeyValuePair<string, object?>("topic", Topic), new KeyValuePair<string, object?>("outcome", "deferred"));
+            ClientMetrics.CommitFailures.Add(1, new KeyValuePair<string, object?>("topic", Topic), new KeyValuePair<string, object?>("group", GroupId), new KeyValuePair<string, object?>("outcome", "deferred"));
         }
     }
 
@@ -83,7 +83,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
                 // The cluster keeps refusing (this member was expelled, its partitions already moved): what it
                 // processed since its last commit will be delivered again — at least once, never lost.
                 Log.CommitAbandoned(_logger, Topic, GroupId, ex);
-                ClientMetrics.CommitFailures.Add(1, new KeyValuePair<string, object?>("topic", Topic), new KeyValuePair<string, object?>("outcome", "abandoned"));
+                ClientMetrics.CommitFailures.Add(1, new KeyValuePair<string, object?>("topic", Topic), new KeyValuePair<string, object?>("group", GroupId), new KeyValuePair<string, object?>("outcome", "abandoned"));
                 _processed.Clear();
                 return;
             }
@@ -185,7 +185,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
                     // Partitions lost rather than revoked (the member was expelled): the next owner starts from the
                     // last successful commit, so some records are delivered again — at least once, never lost.
                     Log.CommitAbandoned(owner._logger, owner.Topic, owner.GroupId, ex);
-                    ClientMetrics.CommitFailures.Add(1, new KeyValuePair<string, object?>("topic", owner.Topic), new KeyValuePair<string, object?>("outcome", "abandoned"));
+                    ClientMetrics.CommitFailures.Add(1, new KeyValuePair<string, object?>("topic", owner.Topic), new KeyValuePair<string, object?>("group", owner.GroupId), new KeyValuePair<string, object?>("outcome", "abandoned"));
                 }
             }
 

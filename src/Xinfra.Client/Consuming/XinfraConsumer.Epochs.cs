@@ -36,6 +36,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
             if (route.ReadFrom == _reading)
             {
                 _deferredUntil = null;
+                _deferrals = 0;
             }
 
             if (_routeChanged.IsCancellationRequested)
@@ -77,10 +78,18 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
         var plan = await _cutover.PrepareAsync(route, GroupId, cancellationToken).ConfigureAwait(false);
         if (plan.Deferred)
         {
-            // Read the source a while longer, then wake the reader to try the cutover again.
-            _deferredUntil = _timeProvider.GetTimestamp() + (long)(_options.CutoverRetryInterval.TotalSeconds * _timeProvider.TimestampFrequency);
-            var old = Interlocked.Exchange(ref _routeChanged, new CancellationTokenSource(_options.CutoverRetryInterval, _timeProvider));
+            // Read the source a while longer, then wake the reader to try the cutover again. Each consecutive deferral
+            // doubles the wait (up to 32 intervals): on Kafka every rejoin restarts the group's rebalance, so a fixed
+            // short interval can leave a large group no time to read at all — a livelock.
+            _deferrals++;
+            var wait = _options.CutoverRetryInterval * Math.Pow(2, Math.Min(_deferrals - 1, 5));
+            _deferredUntil = _timeProvider.GetTimestamp() + (long)(wait.TotalSeconds * _timeProvider.TimestampFrequency);
+            var old = Interlocked.Exchange(ref _routeChanged, new CancellationTokenSource(wait, _timeProvider));
             old.Dispose();
+        }
+        else
+        {
+            _deferrals = 0;
         }
 
         var physical = plan.Read;

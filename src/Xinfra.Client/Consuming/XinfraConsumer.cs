@@ -21,6 +21,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue> : IXinfraConsumer<TKe
     private readonly MigrationCutover _cutover;
     private DeliveryFilter? _filter;
     private long? _deferredUntil;
+    private int _deferrals;
     private CancellationTokenSource _routeChanged = new();
     private ITransportConsumer? _consumer;
     private PhysicalTopic? _reading;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Xinfra.Consuming;
 using Xinfra.Producing;
+using Xinfra.Producing.Outbox;
 using Xinfra.Routing;
 
 namespace Xinfra;
@@ -9,6 +10,7 @@ namespace Xinfra;
 internal sealed class XinfraClient(
     XinfraConfigurationMonitor configuration,
     TransportRegistry transports,
+    DualWriteOutboxes outboxes,
     TimeProvider timeProvider,
     ILoggerFactory loggerFactory) : IXinfraClient
 {
@@ -17,7 +19,7 @@ internal sealed class XinfraClient(
         ArgumentException.ThrowIfNullOrEmpty(topic);
         configuration.Current.Route(topic);
         return new XinfraProducer<TKey, TValue>(
-            topic, options ?? ProducerOptions<TKey, TValue>.Default, configuration, transports, timeProvider, loggerFactory.CreateLogger("Xinfra.Producer"));
+            topic, options ?? ProducerOptions<TKey, TValue>.Default, configuration, transports, outboxes, timeProvider, loggerFactory.CreateLogger("Xinfra.Producer"));
     }
 
     public IXinfraConsumer<TKey, TValue> CreateConsumer<TKey, TValue>(string topic, ConsumerOptions<TKey, TValue> options)

@@ -6,6 +6,7 @@ using Xinfra.InMemory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Xinfra.Migration;
+using Xinfra.Producing.Outbox;
 using Xinfra.Routing;
 using Xinfra.Transport;
 
@@ -67,7 +68,9 @@ public static class XinfraServiceCollectionExtensions
             sp.GetServices<ITransportFactory>(),
             sp.GetRequiredService<ILogger<XinfraConfigurationMonitor>>(),
             sp.GetService<BoundSectionCheck>(),
-            sp.GetService<DivergenceGate>()));
+            sp.GetService<DivergenceGate>(),
+            sp.GetRequiredService<DualWriteOutboxes>()));
+        services.TryAddSingleton<DualWriteOutboxes>();
         services.TryAddSingleton<TransportRegistry>();
         services.TryAddSingleton<IXinfraClient, XinfraClient>();
         services.TryAddSingleton<TopicMirror>();

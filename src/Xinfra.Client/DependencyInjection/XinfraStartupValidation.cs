@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Xinfra.Producing.Outbox;
 using Xinfra.Routing;
 
 namespace Xinfra;
@@ -9,7 +10,19 @@ internal sealed class XinfraStartupValidation(IServiceProvider services) : IHost
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // Resolving the monitor validates the options and throws XinfraConfigurationException listing every problem.
-        _ = services.GetService(typeof(XinfraConfigurationMonitor));
+        var configuration = (XinfraConfigurationMonitor?)services.GetService(typeof(XinfraConfigurationMonitor));
+        if (configuration is not null && services.GetService(typeof(DualWriteOutboxes)) is DualWriteOutboxes outboxes)
+        {
+            // A process that restarts replays what its outboxes hold even if it never produces to the topic again.
+            foreach (var (topic, options) in configuration.Current.Options.Topics)
+            {
+                if (options.DualWriteAck == DualWriteAckPolicy.Primary)
+                {
+                    outboxes.Open(topic, configuration, (TransportRegistry)services.GetService(typeof(TransportRegistry))!);
+                }
+            }
+        }
+
         return Task.CompletedTask;
     }
 

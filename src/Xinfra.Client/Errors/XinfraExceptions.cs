@@ -158,3 +158,19 @@ public sealed class CorruptDataException : XinfraException
     /// <summary>The byte position in that file where the check failed.</summary>
     public long Position { get; }
 }
+
+/// <summary>
+/// The dual-write outbox of a topic (<c>DualWriteAck: Primary</c>) is full: the target has been behind for too long.
+/// Nothing was written; retry later, or raise <c>OutboxMaxBytes</c>.
+/// </summary>
+public sealed class OutboxFullException : XinfraException
+{
+    /// <summary>Creates the exception.</summary>
+    public OutboxFullException(string message)
+        : base(message)
+    {
+    }
+
+    /// <inheritdoc />
+    public override bool IsTransient => true;
+}

@@ -17,6 +17,18 @@ public sealed partial class InMemoryCluster
     /// <summary>The cluster's name (its bootstrap string).</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// Fault injection for tests and demos: while true, every produce to this cluster fails with a transient
+    /// <see cref="ClusterUnavailableException"/>, as an unreachable cluster would. Reads keep working.
+    /// </summary>
+    public bool FailProduces
+    {
+        get => Volatile.Read(ref _failProduces);
+        set => Volatile.Write(ref _failProduces, value);
+    }
+
+    private bool _failProduces;
+
     internal Lock Sync { get; } = new();
 
     internal ChangeSignal Changed { get; } = new();

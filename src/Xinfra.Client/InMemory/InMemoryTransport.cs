@@ -120,6 +120,12 @@ public sealed class InMemoryTransport : ITransport
             { Topic = topic.LogicalTopic, Cluster = Cluster };
         }
 
+        if (_cluster.FailProduces)
+        {
+            throw new ClusterUnavailableException($"Topic '{topic.LogicalTopic}': in-memory cluster '{Cluster}' refuses produces (fault injection: FailProduces).")
+            { Topic = topic.LogicalTopic, Cluster = Cluster };
+        }
+
         var count = _cluster.PartitionCount(topic.Name);
         if (count == 0)
         {

@@ -25,10 +25,18 @@ internal sealed partial class MigrationCutover
             var now = await transport.DescribeGroupAsync(group, leaving, cancellationToken).ConfigureAwait(false);
             if (now.Members == 0)
             {
-                return now;
+                // The positions of that answer may have been read before the count (Northguard answers them from
+                // separate calls): a member that committed and left in between would be missing from the cut. Every
+                // member had left when the count was taken, so positions read from now on are final.
+                return await transport.DescribeGroupAsync(group, leaving, cancellationToken).ConfigureAwait(false);
             }
 
-            if (now.Members < 0)
+            if (now.Members > 0)
+            {
+                // Someone is still there: the quiet period, where it applies, counts from when none is known to be.
+                stableSince = timeProvider.GetTimestamp();
+            }
+            else if (now.Members < 0)
             {
                 if (previous is null || !previous.Committed.SequenceEqual(now.Committed))
                 {

@@ -46,6 +46,16 @@ internal sealed partial class MigrationCutover(
             var flip = await FlipToTargetAsync(route, group, latest, cancellationToken).ConfigureAwait(false);
             if (flip is null)
             {
+                // Another member of the group may have cut over meanwhile (its scan ran later and found nothing left):
+                // then this member must follow it, not go back to the source, or both would deliver the records past
+                // that cut.
+                var now = await store.ReadAsync(route.Target.Cluster, key, cancellationToken).ConfigureAwait(false);
+                if (now is { ReadsTarget: true } && now.Flip > (latest?.Flip ?? 0))
+                {
+                    Log.CutoverCheckpoint(logger, route.Topic, group, now.Flip, route.Target.ToString());
+                    return new CutoverPlan(route.ReadFrom, new DeliveryFilter(now, readsTarget: true), Deferred: false);
+                }
+
                 // Records below the cut would exist on the source only: keep reading the source, try again later.
                 return new CutoverPlan(route.Source, latest is null ? null : new DeliveryFilter(latest, readsTarget: false), Deferred: true);
             }

@@ -26,7 +26,7 @@ internal static class ClientMetrics
         "xinfra.consume.bytes", "By", "Key, value and header bytes delivered to the application.");
 
     public static readonly Counter<long> CommitFailures = XinfraTelemetry.Meter.CreateCounter<long>(
-        "xinfra.consume.commit_failures", "{failure}", "Commits the cluster refused; outcome=deferred (retried later) or abandoned (records will be delivered again).");
+        "xinfra.consume.commit_failures", "{failure}", "Commits the cluster refused, per topic and group; outcome=deferred (retried later) or abandoned (records processed since the last commit will be delivered again, from whichever epoch the group reads next).");
 
     public static readonly Counter<long> ConfigRejected = XinfraTelemetry.Meter.CreateCounter<long>(
         "xinfra.config.rejected", "{change}", "Configuration changes refused as invalid (the last good one stays).");
@@ -48,6 +48,29 @@ internal static class ClientMetrics
         _ = Phase;
         PhaseSources.TryAdd(source, 0);
         return new Registration(() => PhaseSources.TryRemove(source, out _));
+    }
+
+    private static readonly ConcurrentDictionary<Func<IEnumerable<(string Topic, long Depth, long Bytes)>>, byte> OutboxSources = new();
+
+    private static readonly ObservableGauge<long> OutboxDepth = XinfraTelemetry.Meter.CreateObservableGauge(
+        "xinfra.dualwrite.outbox.depth",
+        () => OutboxSources.Keys.SelectMany(source => source()).Select(o => new Measurement<long>(o.Depth, new KeyValuePair<string, object?>("topic", o.Topic))),
+        "{record}",
+        "Target copies in the dual-write outbox (DualWriteAck Primary) not yet acknowledged by the target, per topic.");
+
+    private static readonly ObservableGauge<long> OutboxBytes = XinfraTelemetry.Meter.CreateObservableGauge(
+        "xinfra.dualwrite.outbox.bytes",
+        () => OutboxSources.Keys.SelectMany(source => source()).Select(o => new Measurement<long>(o.Bytes, new KeyValuePair<string, object?>("topic", o.Topic))),
+        "By",
+        "Bytes on disk of the dual-write outbox entries not yet acknowledged by the target, per topic.");
+
+    /// <summary>Adds a source of per-topic outbox depths and sizes to the outbox gauges; dispose to remove it.</summary>
+    public static IDisposable ObserveOutboxes(Func<IEnumerable<(string Topic, long Depth, long Bytes)>> source)
+    {
+        _ = OutboxDepth;
+        _ = OutboxBytes;
+        OutboxSources.TryAdd(source, 0);
+        return new Registration(() => OutboxSources.TryRemove(source, out _));
     }
 
     private sealed class Registration(Action remove) : IDisposable

@@ -20,6 +20,21 @@ internal static partial class Log
     [LoggerMessage(2002, LogLevel.Error, "Topic {Topic}: dual write incomplete: acknowledged by {Succeeded}, failed on {Failed}")]
     public static partial void DualWriteIncomplete(ILogger logger, string topic, string succeeded, string failed, Exception exception);
 
+    [LoggerMessage(2003, LogLevel.Warning, "Topic {Topic}: dual-write outbox {Path} is corrupt at byte {Offset} of {Length}; cutting the tail there (a torn last write: it was never acknowledged)")]
+    public static partial void OutboxTailCut(ILogger logger, string topic, string path, long offset, long length);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Topic {Topic}: dual-write outbox checkpoint {Path} is unreadable; replaying the outbox from its first segment")]
+    public static partial void OutboxCheckpointUnreadable(ILogger logger, string topic, string path);
+
+    [LoggerMessage(2005, LogLevel.Warning, "Topic {Topic}: dual-write outbox {Path} recovered with {Depth} records ({Bytes} bytes) for the target; replaying")]
+    public static partial void OutboxRecovered(ILogger logger, string topic, string path, long depth, long bytes);
+
+    [LoggerMessage(2006, LogLevel.Warning, "Topic {Topic}: outbox replay to cluster {Cluster} failed, attempt {Attempt}, {Depth} records waiting; retrying")]
+    public static partial void OutboxReplayRetry(ILogger logger, string topic, string cluster, int attempt, long depth, Exception exception);
+
+    [LoggerMessage(2007, LogLevel.Critical, "Topic {Topic}: dual-write outbox {Path} has an unreadable entry; replay stopped (the outbox stays non-empty and blocks the cutover)")]
+    public static partial void OutboxReplayStopped(ILogger logger, string topic, string path, Exception exception);
+
     [LoggerMessage(3001, LogLevel.Information, "Topic {Topic}, group {Group}: assigned {Partitions}")]
     public static partial void PartitionsAssigned(ILogger logger, string topic, string group, string partitions);
 

@@ -24,7 +24,7 @@ internal sealed partial class XinfraProducer<TKey, TValue>
         bool ready;
         lock (_ready)
         {
-            ready = route.WriteTo.Count == 1 && _ready.Contains(route.WriteTo[0]);
+            ready = route.WriteTo.Count == 1 && _ready.Contains(route.WriteTo[0]) && !HasOutboxBacklog(route);
         }
 
         _pending.Started();

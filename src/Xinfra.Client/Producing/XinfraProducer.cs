@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 using Xinfra.Monitoring;
+using Xinfra.Producing.Outbox;
 using Xinfra.Routing;
 using Xinfra.Serialization;
 using Xinfra.Transport;
@@ -14,6 +15,7 @@ internal sealed partial class XinfraProducer<TKey, TValue> : IXinfraProducer<TKe
 {
     private readonly XinfraConfigurationMonitor _configuration;
     private readonly TransportRegistry _transports;
+    private readonly DualWriteOutboxes _outboxes;
     private readonly ISerializer<TKey> _keySerializer;
     private readonly ISerializer<TValue> _valueSerializer;
     private readonly ResiliencePipeline _retry;
@@ -29,12 +31,14 @@ internal sealed partial class XinfraProducer<TKey, TValue> : IXinfraProducer<TKe
         ProducerOptions<TKey, TValue> options,
         XinfraConfigurationMonitor configuration,
         TransportRegistry transports,
+        DualWriteOutboxes outboxes,
         TimeProvider timeProvider,
         ILogger logger)
     {
         Topic = topic;
         _configuration = configuration;
         _transports = transports;
+        _outboxes = outboxes;
         _timeProvider = timeProvider;
         _logger = logger;
         _keySerializer = options.KeySerializer ?? Serdes.Default<TKey>();
@@ -55,6 +59,11 @@ internal sealed partial class XinfraProducer<TKey, TValue> : IXinfraProducer<TKe
                 },
             })
             .Build();
+        if (configuration.Current.Options.Topics[topic].DualWriteAck == DualWriteAckPolicy.Primary)
+        {
+            // Opening the outbox starts replaying what an earlier process left in it.
+            outboxes.Open(topic, configuration, transports);
+        }
     }
 
     public string Topic { get; }
@@ -83,9 +92,19 @@ internal sealed partial class XinfraProducer<TKey, TValue> : IXinfraProducer<TKe
     private async ValueTask<DeliveryReceipt> SendAsync(TopicRoute route, OutgoingRecord record, string messageId, CancellationToken cancellationToken)
     {
         var started = _timeProvider.GetTimestamp();
-        var copies = route.WriteTo.Count == 1
-            ? [await WriteOneAsync(route.WriteTo[0], record, cancellationToken).ConfigureAwait(false)]
-            : await WriteBothAsync(route, record, cancellationToken).ConfigureAwait(false);
+        TransportReceipt[] copies;
+        if (route.WriteTo.Count == 2 && route.DualWriteAck == DualWriteAckPolicy.Primary)
+        {
+            copies = await WritePrimaryAsync(route, record, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await WaitForOutboxAsync(route, cancellationToken).ConfigureAwait(false);
+            copies = route.WriteTo.Count == 1
+                ? [await WriteOneAsync(route.WriteTo[0], record, cancellationToken).ConfigureAwait(false)]
+                : await WriteBothAsync(route, record, cancellationToken).ConfigureAwait(false);
+        }
+
         ClientMetrics.ProduceDuration.Record(_timeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("topic", Topic));
         return new DeliveryReceipt(Topic, route.Phase, messageId, copies);
     }

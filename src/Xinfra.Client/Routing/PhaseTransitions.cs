@@ -1,4 +1,5 @@
 using Xinfra.Migration;
+using Xinfra.Producing.Outbox;
 
 namespace Xinfra.Routing;
 
@@ -9,7 +10,7 @@ namespace Xinfra.Routing;
 /// </summary>
 internal static class PhaseTransitions
 {
-    public static void Check(List<string> errors, XinfraSnapshot previous, XinfraSnapshot next, DivergenceGate? gate)
+    public static void Check(List<string> errors, XinfraSnapshot previous, XinfraSnapshot next, DivergenceGate? gate, DualWriteOutboxes? outboxes = null)
     {
         foreach (var (topic, route) in next.Routes)
         {
@@ -33,6 +34,12 @@ internal static class PhaseTransitions
                     // Either way the group's cut must find every record on the epoch it moves to.
                     errors.Add($"{path}:Phase: the cutover gate refuses {route.Phase}: {reason}; set {path}:ForceCutover to true to override");
                 }
+                else if (StartsReadingTarget(old.Phase, route.Phase)
+                    && !next.Options.Topics[topic].ForceCutover && outboxes?.Find(topic) is { Depth: > 0 } outbox)
+                {
+                    // Consumers of the target would miss (for now) records this process acknowledged from the source.
+                    errors.Add($"{path}:Phase: {route.Phase} refused: the dual-write outbox '{outbox.Directory}' still holds {outbox.Depth} records not yet on the target ({route.Target}); wait until xinfra.dualwrite.outbox.depth is 0, or set {path}:ForceCutover to true to override");
+                }
 
                 continue;
             }
@@ -55,6 +62,10 @@ internal static class PhaseTransitions
     private static bool ChangesReadEpoch(MigrationPhase from, MigrationPhase to) =>
         (from, to) is (MigrationPhase.DualWriteReadSource, MigrationPhase.DualWriteReadTarget)
             or (MigrationPhase.DualWriteReadTarget, MigrationPhase.DualWriteReadSource);
+
+    private static bool StartsReadingTarget(MigrationPhase from, MigrationPhase to) =>
+        (from, to) is (MigrationPhase.DualWriteReadSource, MigrationPhase.DualWriteReadTarget)
+            or (MigrationPhase.DualWriteReadTarget, MigrationPhase.TargetOnly);
 
     private static string Neighbours(MigrationPhase phase) => phase switch
     {

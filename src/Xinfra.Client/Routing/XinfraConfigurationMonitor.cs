@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Xinfra.Migration;
 using Xinfra.Monitoring;
+using Xinfra.Producing.Outbox;
 using Xinfra.Transport;
 
 namespace Xinfra.Routing;
@@ -19,6 +20,7 @@ public sealed class XinfraConfigurationMonitor : IDisposable
     private readonly XinfraOptionsValidator _validator;
     private readonly BoundSectionCheck? _sectionCheck;
     private readonly DivergenceGate? _gate;
+    private readonly DualWriteOutboxes? _outboxes;
     private readonly ILogger _logger;
     private readonly IDisposable? _subscription;
     private readonly Lock _lock = new();
@@ -30,7 +32,7 @@ public sealed class XinfraConfigurationMonitor : IDisposable
         IOptionsMonitor<XinfraOptions> options,
         IEnumerable<ITransportFactory> factories,
         ILogger<XinfraConfigurationMonitor> logger)
-        : this(options, factories, logger, section: null, gate: null)
+        : this(options, factories, logger, section: null, gate: null, outboxes: null)
     {
     }
 
@@ -39,9 +41,11 @@ public sealed class XinfraConfigurationMonitor : IDisposable
         IEnumerable<ITransportFactory> factories,
         ILogger<XinfraConfigurationMonitor> logger,
         BoundSectionCheck? section,
-        DivergenceGate? gate)
+        DivergenceGate? gate,
+        DualWriteOutboxes? outboxes)
     {
         _gate = gate;
+        _outboxes = outboxes;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(factories);
         _logger = logger;
@@ -99,7 +103,7 @@ public sealed class XinfraConfigurationMonitor : IDisposable
 
             next = new XinfraSnapshot(options, previous.Version + 1);
             var transitionErrors = new List<string>();
-            PhaseTransitions.Check(transitionErrors, previous, next, _gate);
+            PhaseTransitions.Check(transitionErrors, previous, next, _gate, _outboxes);
             if (transitionErrors.Count > 0)
             {
                 errors = string.Join(Environment.NewLine, transitionErrors.Select(f => "  - " + f));

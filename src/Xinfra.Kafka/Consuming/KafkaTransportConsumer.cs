@@ -38,8 +38,12 @@ internal sealed partial class KafkaTransportConsumer : ITransportConsumer
     private RebalanceEvent? _assigning;
     private int _disposed;
 
-    public KafkaTransportConsumer(TransportContext context, KafkaTransportOptions options, ConsumerSpec spec, ILogger logger)
+    /// <summary>Runs once the consumer left its group (the transport counts its own members with it).</summary>
+    private readonly Action? _onClosed;
+
+    public KafkaTransportConsumer(TransportContext context, KafkaTransportOptions options, ConsumerSpec spec, ILogger logger, Action? onClosed = null)
     {
+        _onClosed = onClosed;
         ArgumentException.ThrowIfNullOrEmpty(spec.GroupId);
         if (spec.Topics.Count == 0)
         {
@@ -165,6 +169,7 @@ internal sealed partial class KafkaTransportConsumer : ITransportConsumer
 
         _stop.Dispose();
         _statistics.Dispose();
+        _onClosed?.Invoke();
     }
 
     private bool Accept(in ConsumerItem item)

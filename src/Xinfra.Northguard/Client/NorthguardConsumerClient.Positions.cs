@@ -41,6 +41,11 @@ public sealed partial class NorthguardConsumerClient
             {
                 last = e;
             }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled)
+            {
+                // Cancelled by the caller's token: a cancellation, not a consume error.
+                throw new OperationCanceledException(e.Status.Detail, e);
+            }
             catch (RpcException e)
             {
                 throw ClientErrors.ForConsume(topic, e);

@@ -37,6 +37,11 @@ public sealed partial class NorthguardConsumerClient : IAsyncDisposable
         {
             route = await _connections.RouteAsync(topic, cancellationToken).ConfigureAwait(false);
         }
+        catch (RpcException) when (cancellationToken.IsCancellationRequested)
+        {
+            // A cancelled call is a cancellation, not a consume error (the consumer is being woken or stopped).
+            throw new OperationCanceledException(cancellationToken);
+        }
         catch (RpcException e)
         {
             throw ClientErrors.ForConsume(topic, e);

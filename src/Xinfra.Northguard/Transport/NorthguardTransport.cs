@@ -188,6 +188,10 @@ public sealed partial class NorthguardTransport : ITransport
     public async ValueTask<GroupDescription> DescribeGroupAsync(string groupId, PhysicalTopic topic, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(topic);
+
+        // Members first, positions after: a member leaves only after its last commit, so when the count says none is
+        // left the positions read next are final (the migration barrier relies on it).
+        var group = await _groups.DescribeAsync(groupId, topic.Name, cancellationToken).ConfigureAwait(false);
         var ranges = await _reader.GetRangesAsync(topic.Name, cancellationToken).ConfigureAwait(false);
         var committed = new List<TopicPartitionOffset>(ranges.Count);
         foreach (var range in ranges)
@@ -196,7 +200,6 @@ public sealed partial class NorthguardTransport : ITransport
             committed.Add(new TopicPartitionOffset(new TopicPartition(topic.Name, (long)range.RangeId), position ?? -1));
         }
 
-        var group = await _groups.DescribeAsync(groupId, topic.Name, cancellationToken).ConfigureAwait(false);
         return new GroupDescription(groupId, group.MemberCount, committed);
     }
 

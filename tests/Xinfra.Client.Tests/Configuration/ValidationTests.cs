@@ -70,10 +70,18 @@ public sealed class ValidationTests
     }
 
     [Fact]
-    public void Topic_PrimaryAckWithoutOutbox_IsRefusedRatherThanIgnored()
+    public void Topic_PrimaryAckWithoutOutbox_NamesTheOutboxPathField()
     {
         var error = Invalid(Mem + """, "Topics": { "orders": { "Cluster": "mem", "DualWriteAck": "Primary" } } """);
-        Assert.Contains("Xinfra:Topics:orders:DualWriteAck", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Xinfra:Topics:orders:OutboxPath", error.Message, StringComparison.Ordinal);
+        Assert.Contains("DualWriteAck Primary", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Topic_OutboxMaxBytesNotPositive_Refused()
+    {
+        var error = Invalid(Mem + """, "Topics": { "orders": { "Cluster": "mem", "DualWriteAck": "Primary", "OutboxPath": "/tmp/x", "OutboxMaxBytes": 0 } } """);
+        Assert.Contains("Xinfra:Topics:orders:OutboxMaxBytes", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

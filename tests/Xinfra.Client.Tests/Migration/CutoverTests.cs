@@ -98,6 +98,25 @@ public sealed class CutoverTests
     public async Task FlipsForwardAndBack_WhileProducing_DeliverEveryRecordOnceInKeyOrder()
     {
         await using var host = TestHost.FromJson(TestHost.Migrating("SourceOnly"));
+        await FlipsForwardAndBackAsync(host, TestHost.Migrating);
+    }
+
+    /// <summary>
+    /// Regression: the rollback barrier saw "no member left on the target" with positions read before the last
+    /// member's final commit (Northguard answered positions and member count from separate calls, positions first), so
+    /// the cut missed records that member had delivered and they came again from the source — the cross-epoch duplicate
+    /// seen with two Northguard members. The barrier now takes the positions from a describe issued after it saw zero.
+    /// </summary>
+    [Fact]
+    public async Task Rollback_OnATargetThatReadsPositionsBeforeCountingMembers_IsStillExact()
+    {
+        static string Json(string phase) => TestHost.Migrating(phase).Replace("\"Kind\": \"InMemory\", \"Bootstrap\": \"new-1\"", "\"Kind\": \"Northguard\", \"Bootstrap\": \"new-1\"", StringComparison.Ordinal);
+        await using var host = TestHost.FromJson(Json("SourceOnly"), b => b.AddTransport<StaleGroupDescriptionFactory>());
+        await FlipsForwardAndBackAsync(host, Json);
+    }
+
+    private static async Task FlipsForwardAndBackAsync(TestHost host, Func<string, string> json)
+    {
         await using var scenario = new Scenario(host);
         scenario.StartProducer("a");
         scenario.StartProducer("b");
@@ -114,7 +133,7 @@ public sealed class CutoverTests
             ("TargetOnly", "new"),
         })
         {
-            Assert.True(host.Configuration.TryApply(Options(phase), out var errors), errors);
+            Assert.True(host.Configuration.TryApply(TestHost.Options(json(phase)), out var errors), errors);
             await Eventually.TrueAsync(() => scenario.Delivered.TakeLast(20).Count(d => d.Cluster == cluster) == 20, $"members read {cluster} in {phase}", seconds: 60);
             await scenario.WaitForMoreAsync(100, $"progress in {phase}");
         }

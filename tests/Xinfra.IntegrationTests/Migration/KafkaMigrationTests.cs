@@ -47,7 +47,7 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka, EmbeddedNorthgua
     public Task KafkaToInMemory_FlipsForwardAndBack_EveryRecordOnceInKeyOrder() => RunAsync("InMemory", members: 2);
 
     [Fact]
-    public Task KafkaToNorthguard_FlipsForwardAndBack_EveryRecordOnceInKeyOrder() => RunAsync("Northguard", members: 1);
+    public Task KafkaToNorthguard_FlipsForwardAndBack_EveryRecordOnceInKeyOrder() => RunAsync("Northguard", members: 2);
 
     private async Task RunAsync(string target, int members)
     {

@@ -50,7 +50,8 @@ public sealed class ConsumerGroupTests(KafkaClusterFixture cluster) : IClassFixt
             var last = records[^1].Position;
             await member.CommitAsync([new TopicPartitionOffset(last.TopicPartition, last.Offset + 1)], CancellationToken.None);
             var during = await transport.DescribeGroupAsync(group, topic, CancellationToken.None);
-            Assert.Equal(membersKnown ? 1 : -1, during.Members);
+            // On the mock (no DescribeGroups) the transport reports the members it has itself: a lower bound.
+            Assert.Equal(1, during.Members);
             Assert.Contains(new TopicPartitionOffset(last.TopicPartition, last.Offset + 1), during.Committed);
         }
 
