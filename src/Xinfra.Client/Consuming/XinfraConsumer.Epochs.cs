@@ -97,6 +97,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
             ClientId = _configuration.Current.Options.ApplicationId,
             Listener = new Listener(this),
         });
+        _lag.Attach(_consumer, physical.Cluster);
         return _consumer;
     }
 
@@ -124,6 +125,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
         }
         finally
         {
+            _lag.Detach();
             await _consumer.DisposeAsync().ConfigureAwait(false);
             _consumer = null;
             _readingTransport = null;
