@@ -170,8 +170,15 @@ internal sealed class ConsumerLag : IDisposable
                     return;
                 }
 
+                // Partitions this member no longer owns stop being reported (the revoke callback forgets them too).
+                var assigned = consumer.Assignment;
+                foreach (var gone in _partitions.Keys.Where(p => !assigned.Contains(p)).ToList())
+                {
+                    _partitions.Remove(gone);
+                }
+
                 var now = _time.GetTimestamp();
-                due = [.. consumer.Assignment.Union(_partitions.Keys)
+                due = [.. assigned
                     .Where(p => !_partitions.TryGetValue(p, out var s) || s.LastRefresh is not { } at || _time.GetElapsedTime(at, now) >= _interval)];
             }
 
@@ -197,6 +204,11 @@ internal sealed class ConsumerLag : IDisposable
                     if (generation != _generation)
                     {
                         return;
+                    }
+
+                    if (!_partitions.ContainsKey(partition) && !consumer.Assignment.Contains(partition))
+                    {
+                        continue;
                     }
 
                     var lag = State(partition);

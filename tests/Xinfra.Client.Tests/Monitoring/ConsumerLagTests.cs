@@ -129,6 +129,67 @@ public sealed class ConsumerLagTests
     }
 
     [Fact]
+    public async Task Rebalance_EachPartitionReportedByItsCurrentOwnerOnly()
+    {
+        const string SixPartitions = """
+            { "Xinfra": { "Clusters": { "mem": { "Kind": "InMemory", "Bootstrap": "m", "DefaultPartitions": 6 } },
+                          "Topics": { "events": { "Cluster": "mem" } } } }
+            """;
+        var time = new FakeTimeProvider(Start);
+        await using var host = TestHost.FromJson(SixPartitions, b => b.Services.AddSingleton<TimeProvider>(time));
+        string group = $"lag-{Guid.NewGuid():N}";
+        await using var producer = host.Client.CreateProducer<string, string>("events");
+        for (int i = 0; i < 60; i++)
+        {
+            await producer.ProduceAsync($"k{i}", "v");
+        }
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var assignedToB = 0;
+        var consumed = 0;
+        async Task RunAsync(Action<IReadOnlyList<Xinfra.Transport.TopicPartition>>? assigned)
+        {
+            await using var consumer = host.Client.CreateConsumer<string, string>("events", new ConsumerOptions<string, string>
+            {
+                GroupId = group,
+                LagRefreshInterval = Interval,
+                OnPartitionsAssigned = assigned,
+            });
+            try
+            {
+                await foreach (var _ in consumer.ConsumeAsync(stop.Token))
+                {
+                    Interlocked.Increment(ref consumed);
+                    await Task.Yield();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        var a = Task.Run(() => RunAsync(null));
+        await UntilAsync(time, () => Observe(group).Count(p => p.Name == "xinfra.consume.lag") == 6, "member a to report all 6 partitions");
+
+        var b = Task.Run(() => RunAsync(ps => Interlocked.Add(ref assignedToB, ps.Count)));
+        await UntilAsync(time, () => Volatile.Read(ref assignedToB) > 0, "member b to get partitions");
+        for (int i = 60; i < 120; i++)
+        {
+            await producer.ProduceAsync($"k{i}", "v");
+        }
+
+        await UntilAsync(time, () => Volatile.Read(ref consumed) >= 120, "both members to consume the new records");
+
+        // Without forgetting revoked partitions, member a would keep reporting the 3 it lost next to member b's.
+        await UntilAsync(time, () => Observe(group).Where(p => p.Name == "xinfra.consume.lag").ToList() is { Count: 6 } lag
+            && lag.Select(p => p.Partition).Distinct().Count() == 6 && lag.All(p => p.Value == 0), "each partition reported once, by its owner, caught up");
+
+        await stop.CancelAsync();
+        await Task.WhenAll(a, b);
+        Assert.Empty(Observe(group));
+    }
+
+    [Fact]
     public async Task Lag_RemovedWhenTheConsumerIsDisposed()
     {
         var time = new FakeTimeProvider(Start);
