@@ -138,6 +138,10 @@ public sealed class AclAndTokenCommandTests(SecuredClusterFixture fixture) : ICl
         var noToken = await Cli.RunAsync("topics", "list", "-b", Bootstrap);
         Assert.True(noToken.ExitCode == 2, noToken.ToString());
 
+        var blank = await AsAdminAsync("token", "issue", " ");
+        Assert.Equal(64, blank.ExitCode);
+        Assert.Contains("<application> must not be empty", blank.Error, StringComparison.Ordinal);
+
         var missingFile = await Cli.RunAsync("token", "list", "-b", Bootstrap, "--token-file", "/nonexistent/xinfra-token");
         Assert.Equal(64, missingFile.ExitCode);
         Assert.Contains("--token-file", missingFile.Error, StringComparison.Ordinal);

@@ -28,6 +28,12 @@ internal sealed class CliInvocation(ParseResult parse, CliContext context)
     /// <summary>The value of <paramref name="argument"/>.</summary>
     public T? Get<T>(Argument<T> argument) => Parse.GetValue(argument);
 
+    /// <summary>The value of a text <paramref name="argument"/>; blank is a usage error naming it.</summary>
+    public string Required(Argument<string> argument) =>
+        Parse.GetValue(argument) is { } value && !string.IsNullOrWhiteSpace(value)
+            ? value
+            : throw new CliException($"<{argument.Name}> must not be empty.", ExitCodes.Usage);
+
     /// <summary>
     /// The bootstrap endpoints as <c>http://host:port</c> (<c>https://</c> with TLS), from <c>--bootstrap</c> or
     /// <c>XINFRA_BOOTSTRAP</c>.

@@ -51,7 +51,7 @@ internal sealed class AclCommands : ICommandGroup
         var command = new Command("grant", "Add operations to what a principal may do on a topic (existing grants are kept).") { Topic, Principal, Operations };
         CliAction.Set(command, context, async (run, ct) =>
         {
-            string topic = run.Get(Topic)!, principal = run.Get(Principal)!;
+            string topic = run.Required(Topic), principal = run.Required(Principal);
             var added = ParseOperations(run.Get(Operations) ?? []);
             using var deadline = run.Deadline(ct);
             using var admin = run.AdminClient();
@@ -70,7 +70,7 @@ internal sealed class AclCommands : ICommandGroup
         var command = new Command("revoke", "Remove every grant of a principal on a topic.") { Topic, Principal };
         CliAction.Set(command, context, async (run, ct) =>
         {
-            string topic = run.Get(Topic)!, principal = run.Get(Principal)!;
+            string topic = run.Required(Topic), principal = run.Required(Principal);
             using var deadline = run.Deadline(ct);
             using var admin = run.AdminClient();
             await admin.SetAclAsync(topic, principal, AclOperations.None, deadline.Token);
@@ -85,7 +85,7 @@ internal sealed class AclCommands : ICommandGroup
         var command = new Command("list", "List the principals with grants on a topic.") { Topic };
         CliAction.Set(command, context, async (run, ct) =>
         {
-            string topic = run.Get(Topic)!;
+            string topic = run.Required(Topic);
             using var deadline = run.Deadline(ct);
             using var admin = run.AdminClient();
             var rows = (await admin.ListAclsAsync(topic, deadline.Token))

@@ -33,7 +33,7 @@ internal sealed class TokenCommands : ICommandGroup
         {
             using var deadline = run.Deadline(ct);
             using var admin = run.AdminClient();
-            var issued = await admin.IssueTokenAsync(run.Get(Application)!, run.Get(ClusterAdmin), deadline.Token);
+            var issued = await admin.IssueTokenAsync(run.Required(Application), run.Get(ClusterAdmin), deadline.Token);
             var info = TokenRow.Of(issued.Info);
             run.Warn($"the token is shown only once and stored hashed: keep it in a secret store now (revoke it with 'xinfra token revoke {info.Id}').");
             run.Emit(new { info.Id, info.Application, info.CreatedAt, info.ClusterAdmin, token = issued.Token }, o =>
@@ -70,7 +70,7 @@ internal sealed class TokenCommands : ICommandGroup
         {
             using var deadline = run.Deadline(ct);
             using var admin = run.AdminClient();
-            var row = TokenRow.Of(await admin.RevokeTokenAsync(run.Get(Id)!, deadline.Token));
+            var row = TokenRow.Of(await admin.RevokeTokenAsync(run.Required(Id), deadline.Token));
             run.Emit(row, o => o.WriteLine($"Revoked token {row.Id} of application '{row.Application}'."));
             return ExitCodes.Ok;
         });
