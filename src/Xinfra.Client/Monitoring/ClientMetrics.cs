@@ -64,6 +64,9 @@ internal static class ClientMetrics
         "s",
         "While a partition lags: now minus the timestamp of the last record delivered from it; 0 when caught up.");
 
+    /// <summary>True while a listener (an exporter, a <c>MeterListener</c>) collects either lag gauge; lag refreshes are skipped otherwise.</summary>
+    public static bool ConsumerLagEnabled => Lag.Enabled || LagSeconds.Enabled;
+
     /// <summary>Adds a consumer to the <c>xinfra.consume.lag</c> and <c>xinfra.consume.lag_seconds</c> gauges; dispose to remove it.</summary>
     public static IDisposable ObserveConsumerLag(ConsumerLag lag)
     {

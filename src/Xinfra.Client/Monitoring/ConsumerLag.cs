@@ -10,7 +10,8 @@ namespace Xinfra.Monitoring;
 /// gauges. The position is what the consumer delivered last (+1), or the group's committed position until it
 /// delivers; the high watermark is refreshed in the background, at most once per <c>LagRefreshInterval</c> per
 /// partition (a timer on the consumer's <see cref="TimeProvider"/>, plus once when a partition first delivers), never
-/// on the record path. A refresh that fails keeps the previous figures.
+/// on the record path. Nothing is refreshed while no listener collects the gauges. A refresh that fails keeps the
+/// previous figures.
 /// </summary>
 internal sealed class ConsumerLag : IDisposable
 {
@@ -85,7 +86,7 @@ internal sealed class ConsumerLag : IDisposable
             }
         }
 
-        if (first)
+        if (first && ClientMetrics.ConsumerLagEnabled)
         {
             _ = Task.Run(RefreshAsync);
         }
@@ -143,7 +144,7 @@ internal sealed class ConsumerLag : IDisposable
 
     private void Kick()
     {
-        if (!_stop.IsCancellationRequested)
+        if (!_stop.IsCancellationRequested && ClientMetrics.ConsumerLagEnabled)
         {
             _ = RefreshAsync();
         }

@@ -55,6 +55,21 @@ public sealed class ConsumerLagTests
         return seen;
     }
 
+    /// <summary>A listener kept for a whole test: the consumer refreshes watermarks only while the gauges are collected.</summary>
+    private static MeterListener Collecting()
+    {
+        var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == XinfraTelemetry.Name && instrument.Name.StartsWith("xinfra.consume.lag", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.Start();
+        return listener;
+    }
+
     /// <summary>Advances the fake clock one refresh interval at a time until <paramref name="condition"/> holds (bounded in real time).</summary>
     private static async Task UntilAsync(FakeTimeProvider time, Func<bool> condition, string what)
     {
@@ -96,6 +111,7 @@ public sealed class ConsumerLagTests
     public async Task Lag_GrowsWhileRecordsWait_AndDropsToZeroAfterConsuming()
     {
         var time = new FakeTimeProvider(Start);
+        using var collecting = Collecting();
         await using var host = TestHost.FromJson(TestHost.SingleTopic, b => b.Services.AddSingleton<TimeProvider>(time));
         string group = $"lag-{Guid.NewGuid():N}";
         await using var producer = host.Client.CreateProducer<string, string>("orders");
@@ -136,6 +152,7 @@ public sealed class ConsumerLagTests
                           "Topics": { "events": { "Cluster": "mem" } } } }
             """;
         var time = new FakeTimeProvider(Start);
+        using var collecting = Collecting();
         await using var host = TestHost.FromJson(SixPartitions, b => b.Services.AddSingleton<TimeProvider>(time));
         string group = $"lag-{Guid.NewGuid():N}";
         await using var producer = host.Client.CreateProducer<string, string>("events");
@@ -193,6 +210,7 @@ public sealed class ConsumerLagTests
     public async Task Lag_RemovedWhenTheConsumerIsDisposed()
     {
         var time = new FakeTimeProvider(Start);
+        using var collecting = Collecting();
         await using var host = TestHost.FromJson(TestHost.SingleTopic, b => b.Services.AddSingleton<TimeProvider>(time));
         string group = $"lag-{Guid.NewGuid():N}";
         await using var producer = host.Client.CreateProducer<string, string>("orders");
