@@ -43,9 +43,11 @@ internal static class XinfraCli
     public static RootCommand BuildRoot(CliContext context)
     {
         var root = new RootCommand("xinfra: operate Xinfra and Northguard clusters. Human-readable tables by default, --json for scripts.");
-        root.Options.Add(GlobalOptions.Bootstrap);
-        root.Options.Add(GlobalOptions.Json);
-        root.Options.Add(GlobalOptions.Timeout);
+        foreach (var option in GlobalOptions.All)
+        {
+            root.Options.Add(option);
+        }
+
         var groups = typeof(XinfraCli).Assembly.GetTypes()
             .Where(t => typeof(ICommandGroup).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
             .Select(t => (ICommandGroup)Activator.CreateInstance(t)!)

@@ -33,6 +33,12 @@ public sealed record ConsumerOptions<TKey, TValue>
     /// </summary>
     public TimeSpan CutoverRetryInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often the consumer lag gauges (<c>xinfra.consume.lag</c>, <c>xinfra.consume.lag_seconds</c>) refresh each
+    /// partition's high watermark, in the background. <value>The default is 5 s.</value>
+    /// </summary>
+    public TimeSpan LagRefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The key deserializer. <value>The default is <see cref="Serdes.Default{T}"/> of the key type.</value></summary>
     public IDeserializer<TKey>? KeyDeserializer { get; init; }
 

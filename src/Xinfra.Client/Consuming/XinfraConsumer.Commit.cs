@@ -162,6 +162,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
             var positions = new List<TopicPartitionOffset>();
             foreach (var tp in partitions)
             {
+                owner._lag.Forget(tp);
                 if (owner._processed.Remove(tp, out var offset))
                 {
                     positions.Add(new TopicPartitionOffset(tp, offset));

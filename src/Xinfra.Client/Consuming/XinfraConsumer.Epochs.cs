@@ -106,6 +106,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
             ClientId = _configuration.Current.Options.ApplicationId,
             Listener = new Listener(this),
         });
+        _lag.Attach(_consumer, physical.Cluster);
         return _consumer;
     }
 
@@ -133,6 +134,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
         }
         finally
         {
+            _lag.Detach();
             await _consumer.DisposeAsync().ConfigureAwait(false);
             _consumer = null;
             _readingTransport = null;

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Xinfra.Migration;
+using Xinfra.Monitoring;
 using Xinfra.Routing;
 using Xinfra.Serialization;
 using Xinfra.Transport;
@@ -19,6 +20,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue> : IXinfraConsumer<TKe
     private readonly IDeserializer<TValue> _valueDeserializer;
     private readonly Dictionary<TopicPartition, long> _processed = [];
     private readonly MigrationCutover _cutover;
+    private readonly ConsumerLag _lag;
     private DeliveryFilter? _filter;
     private long? _deferredUntil;
     private int _deferrals;
@@ -48,6 +50,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue> : IXinfraConsumer<TKe
         _keyDeserializer = options.KeyDeserializer ?? Serdes.Default<TKey>();
         _valueDeserializer = options.ValueDeserializer ?? Serdes.Default<TValue>();
         _lastCommit = timeProvider.GetTimestamp();
+        _lag = new ConsumerLag(topic, options.GroupId, timeProvider, options.LagRefreshInterval, logger);
         _cutover = new MigrationCutover(transports, new CheckpointStore(transports, timeProvider), timeProvider, logger, options.CutoverQuietPeriod);
         _configuration.Changed += OnConfigurationChanged;
     }
@@ -83,6 +86,8 @@ internal sealed partial class XinfraConsumer<TKey, TValue> : IXinfraConsumer<TKe
                 {
                     continue;
                 }
+
+                _lag.Delivered(record);
 
                 if (_filter is not null && !_filter.ShouldDeliver(record))
                 {
@@ -129,6 +134,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue> : IXinfraConsumer<TKe
         var consumer = _consumer ?? throw new ConsumeException($"Topic '{Topic}', group '{GroupId}': cannot seek before the consumer has joined its group (start consuming first).") { Topic = Topic };
         consumer.Seek(new TopicPartitionOffset(partition, offset));
         _processed.Remove(partition);
+        _lag.Forget(partition);
     }
 
     public async ValueTask SeekToTimeAsync(DateTimeOffset timestamp, CancellationToken cancellationToken = default)
@@ -139,6 +145,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue> : IXinfraConsumer<TKe
         {
             consumer.Seek(position);
             _processed.Remove(position.TopicPartition);
+            _lag.Forget(position.TopicPartition);
         }
     }
 
@@ -153,5 +160,6 @@ internal sealed partial class XinfraConsumer<TKey, TValue> : IXinfraConsumer<TKe
         _configuration.Changed -= OnConfigurationChanged;
         await CloseConsumerAsync(CancellationToken.None).ConfigureAwait(false);
         _routeChanged.Dispose();
+        _lag.Dispose();
     }
 }

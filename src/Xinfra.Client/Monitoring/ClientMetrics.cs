@@ -73,6 +73,32 @@ internal static class ClientMetrics
         return new Registration(() => OutboxSources.TryRemove(source, out _));
     }
 
+    private static readonly ConcurrentDictionary<ConsumerLag, byte> LagSources = new();
+
+    private static readonly ObservableGauge<long> Lag = XinfraTelemetry.Meter.CreateObservableGauge(
+        "xinfra.consume.lag",
+        () => LagSources.Keys.SelectMany(source => source.Records()),
+        "{record}",
+        "Records between a consumer's position (last delivered + 1, or the committed position) and the high watermark, per topic, cluster, group and partition; watermarks refreshed every LagRefreshInterval.");
+
+    private static readonly ObservableGauge<double> LagSeconds = XinfraTelemetry.Meter.CreateObservableGauge(
+        "xinfra.consume.lag_seconds",
+        () => LagSources.Keys.SelectMany(source => source.Seconds()),
+        "s",
+        "While a partition lags: now minus the timestamp of the last record delivered from it; 0 when caught up.");
+
+    /// <summary>True while a listener (an exporter, a <c>MeterListener</c>) collects either lag gauge; lag refreshes are skipped otherwise.</summary>
+    public static bool ConsumerLagEnabled => Lag.Enabled || LagSeconds.Enabled;
+
+    /// <summary>Adds a consumer to the <c>xinfra.consume.lag</c> and <c>xinfra.consume.lag_seconds</c> gauges; dispose to remove it.</summary>
+    public static IDisposable ObserveConsumerLag(ConsumerLag lag)
+    {
+        _ = Lag;
+        _ = LagSeconds;
+        LagSources.TryAdd(lag, 0);
+        return new Registration(() => LagSources.TryRemove(lag, out _));
+    }
+
     private sealed class Registration(Action remove) : IDisposable
     {
         public void Dispose() => remove();

@@ -67,4 +67,7 @@ internal static partial class Log
 
     [LoggerMessage(4002, LogLevel.Warning, "Cluster {Cluster}: settings changed; new clients use a new transport")]
     public static partial void TransportReplaced(ILogger logger, string cluster);
+
+    [LoggerMessage(3010, LogLevel.Debug, "Topic {Topic}, group {Group}: lag refresh failed ({Error}); the lag gauges keep their previous figures")]
+    public static partial void LagRefreshFailed(ILogger logger, string topic, string group, string error);
 }

@@ -1,4 +1,3 @@
-using Grpc.Net.Client;
 using Xinfra.Northguard.Metadata.Placement;
 using Wire = Xinfra.Northguard.Protocol;
 
@@ -15,12 +14,14 @@ namespace Xinfra.Cli.Commands.Brokers;
 internal sealed record BrokerStorage(ulong BrokerId, string Host, string Volume, long DiskTotalBytes, long DiskFreeBytes, long StoredBytes, long ThroughputBudgetBytesPerSecond)
 {
     /// <summary>Asks every live broker of <paramref name="brokers"/>; a broker that does not answer is left out and named in <paramref name="unreachable"/>.</summary>
-    public static async Task<IReadOnlyList<BrokerStorage>> CollectAsync(IReadOnlyList<BrokerInfo> brokers, TimeSpan timeout, List<ulong> unreachable, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<BrokerStorage>> CollectAsync(IReadOnlyList<BrokerInfo> brokers, TimeSpan timeout, List<ulong> unreachable, CancellationToken cancellationToken,
+        Xinfra.Northguard.Security.NorthguardClientSecurity? security = null)
     {
+        using var channels = Xinfra.Northguard.Security.ChannelSecurity.ForClient(security);
         var result = new List<BrokerStorage>();
         foreach (var broker in brokers.Where(b => b.IsLive && b.Port != 0))
         {
-            using var channel = GrpcChannel.ForAddress($"http://{broker.Host}:{broker.Port}");
+            using var channel = channels.CreateChannel($"{broker.Host}:{broker.Port}");
             try
             {
                 var r = await new Wire.BrokerInfo.BrokerInfoClient(channel)

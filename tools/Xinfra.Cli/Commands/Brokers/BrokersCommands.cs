@@ -27,7 +27,7 @@ internal sealed class BrokersCommands : ICommandGroup
         {
             using var client = run.MetadataClient();
             var brokers = await client.ListBrokersAsync(ct);
-            var storage = (await BrokerStorage.CollectAsync(brokers, run.Timeout, [], ct)).ToDictionary(s => s.BrokerId);
+            var storage = (await BrokerStorage.CollectAsync(brokers, run.Timeout, [], ct, run.Security())).ToDictionary(s => s.BrokerId);
             var rows = brokers.OrderBy(b => b.Id).Select(b => new
             {
                 id = b.Id,

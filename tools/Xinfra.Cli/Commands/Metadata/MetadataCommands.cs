@@ -54,7 +54,7 @@ internal sealed class MetadataCommands : ICommandGroup
                 ExitCodes.Refused);
         }
 
-        await using var consumer = new NorthguardConsumerClient(new NorthguardClientOptions { Endpoints = run.Bootstrap() });
+        await using var consumer = new NorthguardConsumerClient(run.ClientOptions());
         var restore = new MetadataRestore(client, consumer, run.Progress("restore"));
         var summary = await restore.RunAsync(body, current.Topics.Select(t => t.Topic.Name).ToHashSet(StringComparer.Ordinal), ct);
         foreach (var warning in summary.Warnings)

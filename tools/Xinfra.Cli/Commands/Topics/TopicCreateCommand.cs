@@ -68,7 +68,7 @@ internal static class TopicCreateCommand
         using var client = run.MetadataClient();
         var brokers = await client.ListBrokersAsync(ct);
         var unreachable = new List<ulong>();
-        var storage = await BrokerStorage.CollectAsync(brokers, run.Timeout, unreachable, ct);
+        var storage = await BrokerStorage.CollectAsync(brokers, run.Timeout, unreachable, ct, run.Security());
         if (unreachable.Count > 0)
         {
             run.Warn($"brokers {string.Join(", ", unreachable)} did not report their storage and are not counted");
