@@ -31,6 +31,8 @@ public sealed partial class MetadataHost : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private Task _ticker = Task.CompletedTask;
     private long _ticks;
+    private int _ledVnodes;
+    private int _hostedVnodes;
 
     internal MetadataHost(BrokerContext context, MetadataModuleOptions options)
     {
@@ -61,6 +63,12 @@ public sealed partial class MetadataHost : IAsyncDisposable
 
     internal BrokerDirectory Directory { get; }
 
+    /// <summary>How many vnodes this broker led at its last tick (read by the metrics gauge from any thread).</summary>
+    internal int LedVnodeCount => Volatile.Read(ref _ledVnodes);
+
+    /// <summary>How many vnodes this broker replicates.</summary>
+    internal int HostedVnodeCount => Volatile.Read(ref _hostedVnodes);
+
     internal CancellationToken Stopping => _stopping.Token;
 
     internal MetadataModuleOptions Options => _options;
@@ -87,6 +95,8 @@ public sealed partial class MetadataHost : IAsyncDisposable
             _coordinators[v] = coordinator;
         }
 
+        Volatile.Write(ref _hostedVnodes, _coordinators.Count);
+        MetadataMetrics.Register(this);
         LogStarted(_logger, BrokerId, _coordinators.Count, Ring.Count);
         _loop = Task.Run(RunLoopAsync);
         _ticker = Task.Run(RunTickerAsync);
@@ -155,6 +165,7 @@ public sealed partial class MetadataHost : IAsyncDisposable
             return;
         }
 
+        MetadataMetrics.Unregister(this);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _inbox.Writer.TryComplete();
         await Task.WhenAll(_loop, _ticker).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
