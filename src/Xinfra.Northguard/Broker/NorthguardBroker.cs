@@ -74,6 +74,7 @@ public sealed class NorthguardBroker : IAsyncDisposable
                 await metrics.DisposeAsync().ConfigureAwait(false);
             }
 
+            broker.Context.DisposeMeter();
             broker.Context.Security?.Dispose();
             throw;
         }
@@ -86,7 +87,7 @@ public sealed class NorthguardBroker : IAsyncDisposable
         if (Context.Options.MetricsPort is { } metricsPort)
         {
             // First, so the collector sees what the modules record while they start (WAL replay, elections).
-            _metrics = await BrokerMetricsEndpoint.StartAsync(BrokerId, Context.Options.Host, metricsPort, _loggerFactory, cancellationToken).ConfigureAwait(false);
+            _metrics = await BrokerMetricsEndpoint.StartAsync(Context, Context.Options.Host, metricsPort, _loggerFactory, cancellationToken).ConfigureAwait(false);
         }
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -145,6 +146,7 @@ public sealed class NorthguardBroker : IAsyncDisposable
 
         await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        Context.DisposeMeter();
         if (_metrics is not null)
         {
             await _metrics.DisposeAsync().ConfigureAwait(false);

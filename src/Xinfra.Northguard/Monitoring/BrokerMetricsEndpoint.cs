@@ -7,12 +7,14 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Xinfra.Northguard.Broker;
 
 namespace Xinfra.Northguard.Monitoring;
 
 /// <summary>
 /// A broker's Prometheus scrape endpoint: <c>GET /metrics</c> over plaintext HTTP/1.1 on its own port (the gRPC
-/// listener is HTTP/2-only), serving the <c>Xinfra.Northguard</c> meter collected since the endpoint started.
+/// listener is HTTP/2-only), serving the process-wide <c>Xinfra.Northguard</c> instruments and this broker's own (see
+/// <see cref="MeterCollector"/>), collected since the endpoint started.
 /// </summary>
 internal sealed class BrokerMetricsEndpoint : IAsyncDisposable
 {
@@ -30,9 +32,9 @@ internal sealed class BrokerMetricsEndpoint : IAsyncDisposable
     public string Address { get; }
 
     /// <summary>Starts listening on <paramref name="host"/>:<paramref name="port"/> (0 picks a free port).</summary>
-    public static async Task<BrokerMetricsEndpoint> StartAsync(ulong brokerId, string host, int port, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<BrokerMetricsEndpoint> StartAsync(BrokerContext broker, string host, int port, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        var collector = new MeterCollector();
+        var collector = new MeterCollector(broker);
         try
         {
             var builder = WebApplication.CreateSlimBuilder();
@@ -40,7 +42,7 @@ internal sealed class BrokerMetricsEndpoint : IAsyncDisposable
             builder.Services.AddSingleton(loggerFactory);
             builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(host), port, listen => listen.Protocols = HttpProtocols.Http1));
             var app = builder.Build();
-            app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(collector.Collect(brokerId)), PrometheusText.ContentType));
+            app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(collector.Collect()), PrometheusText.ContentType));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             return new BrokerMetricsEndpoint(app, collector, bound.Replace("[::]", host, StringComparison.Ordinal).TrimEnd('/') + "/metrics");

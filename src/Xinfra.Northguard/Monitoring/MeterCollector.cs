@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
+using Xinfra.Northguard.Broker;
 
 namespace Xinfra.Northguard.Monitoring;
 
@@ -26,11 +27,16 @@ internal sealed class MeterCollector : IDisposable
     private readonly ConcurrentDictionary<Instrument, InstrumentState> _instruments = new();
     private readonly Lock _collecting = new();
 
-    public MeterCollector()
+    /// <summary>
+    /// Collects the process-wide instruments of the meter, and of the per-broker meters (whose scope is a
+    /// <see cref="BrokerContext"/>) only those of <paramref name="broker"/>.
+    /// </summary>
+    public MeterCollector(BrokerContext? broker)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == MeterName && KindOf(instrument) is { } kind)
+            if (instrument.Meter.Name == MeterName && (instrument.Meter.Scope is not BrokerContext scope || ReferenceEquals(scope, broker))
+                && KindOf(instrument) is { } kind)
             {
                 _instruments[instrument] = new InstrumentState(instrument, kind.Kind, kind.Cumulative);
                 listener.EnableMeasurementEvents(instrument, _instruments[instrument]);
@@ -47,11 +53,8 @@ internal sealed class MeterCollector : IDisposable
         _listener.Start();
     }
 
-    /// <summary>
-    /// Reads the observable instruments and returns every instrument with its series. Series tagged with a
-    /// <c>broker</c> other than <paramref name="brokerId"/> are left out (several brokers may share one process).
-    /// </summary>
-    public IReadOnlyList<(InstrumentState Instrument, IReadOnlyList<MetricSeries> Series)> Collect(ulong? brokerId)
+    /// <summary>Reads the observable instruments and returns every instrument with its series.</summary>
+    public IReadOnlyList<(InstrumentState Instrument, IReadOnlyList<MetricSeries> Series)> Collect()
     {
         lock (_collecting)
         {
@@ -64,10 +67,9 @@ internal sealed class MeterCollector : IDisposable
             }
 
             _listener.RecordObservableInstruments();
-            string? own = brokerId?.ToString(CultureInfo.InvariantCulture);
             return [.. _instruments.Values
                 .OrderBy(s => s.Instrument.Name, StringComparer.Ordinal)
-                .Select(s => (s, (IReadOnlyList<MetricSeries>)[.. s.Series.Where(x => own is null || x.Tags.All(t => t.Key != "broker" || t.Value == own)).OrderBy(x => x.Labels, StringComparer.Ordinal)]))];
+                .Select(s => (s, (IReadOnlyList<MetricSeries>)[.. s.Series.OrderBy(x => x.Labels, StringComparer.Ordinal)]))];
         }
     }
 
@@ -127,7 +129,7 @@ internal sealed class MeterCollector : IDisposable
         {
             if (tags.IsEmpty)
             {
-                return _series.GetOrAdd(string.Empty, static _ => new MetricSeries(string.Empty, [], HistogramBounds.Count + 1));
+                return _series.GetOrAdd(string.Empty, static _ => new MetricSeries(string.Empty, HistogramBounds.Count + 1));
             }
 
             var sorted = new KeyValuePair<string, string>[tags.Length];
@@ -143,7 +145,7 @@ internal sealed class MeterCollector : IDisposable
                 labels.Append(labels.Length == 0 ? "" : ",").Append(key).Append("=\"").Append(PrometheusText.EscapeLabelValue(value)).Append('"');
             }
 
-            return _series.GetOrAdd(labels.ToString(), static (key, tags) => new MetricSeries(key, tags, HistogramBounds.Count + 1), sorted);
+            return _series.GetOrAdd(labels.ToString(), static key => new MetricSeries(key, HistogramBounds.Count + 1));
         }
     }
 }

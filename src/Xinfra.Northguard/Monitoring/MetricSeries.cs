@@ -14,7 +14,7 @@ internal enum MetricKind
 }
 
 /// <summary>The aggregated state of one instrument for one label set; every member is guarded by the instance lock.</summary>
-internal sealed class MetricSeries(string labels, IReadOnlyList<KeyValuePair<string, string>> tags, int buckets)
+internal sealed class MetricSeries(string labels, int buckets)
 {
     private readonly Lock _gate = new();
     private readonly long[] _bucketCounts = new long[buckets];
@@ -24,9 +24,6 @@ internal sealed class MetricSeries(string labels, IReadOnlyList<KeyValuePair<str
 
     /// <summary>The rendered label set (<c>a="x",b="y"</c>, sorted by name), empty for none.</summary>
     public string Labels { get; } = labels;
-
-    /// <summary>The tags, sanitized and sorted.</summary>
-    public IReadOnlyList<KeyValuePair<string, string>> Tags { get; } = tags;
 
     public void Add(double value)
     {

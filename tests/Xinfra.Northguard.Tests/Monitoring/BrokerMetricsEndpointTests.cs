@@ -75,7 +75,7 @@ public sealed class BrokerMetricsEndpointTests
         Assert.True(Sample(text, "xinfra_northguard_storage_fsync_duration_milliseconds_count", "file=\"wal\"") > 0, text);
         Assert.Equal(
             Sample(text, "xinfra_northguard_storage_fsync_duration_milliseconds_count", "file=\"wal\""),
-            Sample(text, "xinfra_northguard_storage_fsync_duration_milliseconds_bucket", "le=\"+Inf\""));
+            Sample(text, "xinfra_northguard_storage_fsync_duration_milliseconds_bucket", "file=\"wal\",le=\"+Inf\""));
         Assert.Contains("# TYPE xinfra_northguard_metadata_vnode_leaders gauge", text, StringComparison.Ordinal);
         // One broker leads every vnode (64 by default).
         Assert.Equal(64, Sample(text, "xinfra_northguard_metadata_vnode_leaders", "broker=\"1\""));

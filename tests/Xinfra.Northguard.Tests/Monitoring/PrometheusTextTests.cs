@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Xinfra.Northguard.Broker;
 using Xinfra.Northguard.Monitoring;
 
 namespace Xinfra.Northguard.Tests.Monitoring;
@@ -16,20 +17,20 @@ public sealed class PrometheusTextTests
         Assert.Equal(expected, PrometheusText.MetricName(instrument, unit, Enum.Parse<MetricKind>(kind)));
 
     [Fact]
-    public void Collect_AggregatesByKind_EscapesLabels_AndFiltersOtherBrokers()
+    public void Collect_AggregatesByKind_EscapesLabels_AndLeavesOutOtherBrokersMeters()
     {
         string prefix = "test.prom." + Guid.NewGuid().ToString("N")[..8];
         string p = prefix.Replace('.', '_');
+        var own = new BrokerContext(new NorthguardBrokerOptions { BrokerId = 2, DataDirectory = "unused" }, TimeProvider.System);
+        var other = new BrokerContext(new NorthguardBrokerOptions { BrokerId = 1, DataDirectory = "unused" }, TimeProvider.System);
         using var meter = new Meter(MeterCollector.MeterName);
-        using var collector = new MeterCollector();
+        using var collector = new MeterCollector(own);
         var counter = meter.CreateCounter<long>(prefix + ".sent", "By", "Bytes sent.\nSecond line.");
         var upDown = meter.CreateUpDownCounter<int>(prefix + ".open");
         var histogram = meter.CreateHistogram<double>(prefix + ".latency", "ms");
-        meter.CreateObservableGauge(prefix + ".leaders", () => new[]
-        {
-            new Measurement<int>(3, new KeyValuePair<string, object?>("broker", 1UL)),
-            new Measurement<int>(5, new KeyValuePair<string, object?>("broker", 2UL)),
-        });
+        int leaders = 5;
+        own.Meter.CreateObservableGauge(prefix + ".leaders", () => new Measurement<int>(leaders, new KeyValuePair<string, object?>("broker", 2UL)));
+        other.Meter.CreateObservableGauge(prefix + ".leaders", () => new Measurement<int>(3, new KeyValuePair<string, object?>("broker", 1UL)));
 
         counter.Add(10, new KeyValuePair<string, object?>("peer.name", "a\"b\\c\nd"));
         counter.Add(5, new KeyValuePair<string, object?>("peer.name", "a\"b\\c\nd"));
@@ -41,7 +42,7 @@ public sealed class PrometheusTextTests
             histogram.Record(ms);
         }
 
-        string text = PrometheusText.Render(collector.Collect(brokerId: 2));
+        string text = PrometheusText.Render(collector.Collect());
 
         Assert.Contains($"# HELP {p}_sent_bytes_total Bytes sent.\\nSecond line.\n", text, StringComparison.Ordinal);
         Assert.Contains($"# TYPE {p}_sent_bytes_total counter\n", text, StringComparison.Ordinal);
@@ -59,11 +60,14 @@ public sealed class PrometheusTextTests
         Assert.Contains($"{p}_leaders{{broker=\"2\"}} 5\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain($"{p}_leaders{{broker=\"1\"}}", text, StringComparison.Ordinal);
 
-        // Gauges are read afresh at every collection; counters keep accumulating.
+        // Gauges are read afresh at every collection; counters keep accumulating; a stopped broker's meter goes away.
         counter.Add(1);
-        string again = PrometheusText.Render(collector.Collect(brokerId: 1));
+        leaders = 6;
+        string again = PrometheusText.Render(collector.Collect());
         Assert.Contains($"{p}_sent_bytes_total 8\n", again, StringComparison.Ordinal);
-        Assert.Contains($"{p}_leaders{{broker=\"1\"}} 3\n", again, StringComparison.Ordinal);
-        Assert.DoesNotContain($"{p}_leaders{{broker=\"2\"}}", again, StringComparison.Ordinal);
+        Assert.Contains($"{p}_leaders{{broker=\"2\"}} 6\n", again, StringComparison.Ordinal);
+        own.DisposeMeter();
+        other.DisposeMeter();
+        Assert.DoesNotContain($"{p}_leaders", PrometheusText.Render(collector.Collect()), StringComparison.Ordinal);
     }
 }

@@ -71,6 +71,9 @@ public sealed partial class MetadataHost : IAsyncDisposable
 
     internal CancellationToken Stopping => _stopping.Token;
 
+    /// <summary>Whether the host was disposed.</summary>
+    internal bool Stopped => _stopping.IsCancellationRequested;
+
     internal MetadataModuleOptions Options => _options;
 
     internal void Start(ILoggerFactory loggerFactory)
@@ -96,7 +99,7 @@ public sealed partial class MetadataHost : IAsyncDisposable
         }
 
         Volatile.Write(ref _hostedVnodes, _coordinators.Count);
-        MetadataMetrics.Register(this);
+        MetadataMetrics.Observe(_context.Meter, this);
         LogStarted(_logger, BrokerId, _coordinators.Count, Ring.Count);
         _loop = Task.Run(RunLoopAsync);
         _ticker = Task.Run(RunTickerAsync);
@@ -165,7 +168,6 @@ public sealed partial class MetadataHost : IAsyncDisposable
             return;
         }
 
-        MetadataMetrics.Unregister(this);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _inbox.Writer.TryComplete();
         await Task.WhenAll(_loop, _ticker).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
