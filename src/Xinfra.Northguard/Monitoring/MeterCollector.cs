@@ -100,13 +100,20 @@ internal sealed class MeterCollector : IDisposable
     {
         private readonly ConcurrentDictionary<string, MetricSeries> _series = new(StringComparer.Ordinal);
 
+        // Most measurements carry one tag (file, result, broker): look those up without rendering the labels.
+        private readonly ConcurrentDictionary<(string Key, object? Value), MetricSeries> _byOneTag = new();
+
         public Instrument Instrument { get; } = instrument;
 
         public MetricKind Kind { get; } = kind;
 
         public IEnumerable<MetricSeries> Series => _series.Values;
 
-        public void Clear() => _series.Clear();
+        public void Clear()
+        {
+            _series.Clear();
+            _byOneTag.Clear();
+        }
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
@@ -132,6 +139,24 @@ internal sealed class MeterCollector : IDisposable
                 return _series.GetOrAdd(string.Empty, static _ => new MetricSeries(string.Empty, HistogramBounds.Count + 1));
             }
 
+            if (tags.Length == 1)
+            {
+                var tag = (tags[0].Key, tags[0].Value);
+                if (_byOneTag.TryGetValue(tag, out var known))
+                {
+                    return known;
+                }
+
+                var series = SeriesByLabels(tags);
+                _byOneTag.TryAdd(tag, series);
+                return series;
+            }
+
+            return SeriesByLabels(tags);
+        }
+
+        private MetricSeries SeriesByLabels(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
             var sorted = new KeyValuePair<string, string>[tags.Length];
             for (int i = 0; i < tags.Length; i++)
             {
