@@ -22,4 +22,7 @@ if (embedded is not null)
 builder.Services.Configure<SampleOptions>(builder.Configuration.GetSection("Sample"));
 builder.Services.AddXinfra(builder.Configuration.GetSection(XinfraOptions.SectionName)).AddNorthguard().AddInMemory();
 builder.Services.AddHostedService<OrdersWorker>();
+
+// Off by default so the output stays readable: run with Telemetry:Console=true to see metrics and spans.
+builder.Services.AddSampleTelemetry(builder.Configuration);
 await builder.Build().RunAsync();

@@ -63,6 +63,7 @@ public sealed partial class BrokerHostedService(
             BrokerId = o.BrokerId,
             Host = o.Host,
             Port = o.Port,
+            MetricsPort = o.MetricsPort,
             DataDirectory = Path.GetFullPath(o.DataDirectory),
             Attributes = o.Attributes,
             AdvertisedEndpoint = members.TryGetValue(o.BrokerId, out var own) ? own.GetLeftPart(UriPartial.Authority) : null,
@@ -74,6 +75,10 @@ public sealed partial class BrokerHostedService(
             timeProvider,
             cancellationToken).ConfigureAwait(false);
         LogListening(_logger, o.BrokerId, _broker.Endpoint, brokerOptions.DataDirectory, membership.Brokers.Count);
+        if (_broker.MetricsEndpoint is { } metrics)
+        {
+            LogMetrics(_logger, o.BrokerId, metrics);
+        }
     }
 
     /// <inheritdoc />
@@ -93,6 +98,9 @@ public sealed partial class BrokerHostedService(
 
     [LoggerMessage(1, LogLevel.Information, "Northguard broker {BrokerId} listening on {Endpoint} (data {DataDirectory}, {Members} member(s))")]
     private static partial void LogListening(ILogger logger, ulong brokerId, string endpoint, string dataDirectory, int members);
+
+    [LoggerMessage(4, LogLevel.Information, "Northguard broker {BrokerId} serves Prometheus metrics on {MetricsEndpoint}")]
+    private static partial void LogMetrics(ILogger logger, ulong brokerId, string metricsEndpoint);
 
     [LoggerMessage(2, LogLevel.Information, "Northguard broker {BrokerId} stopping")]
     private static partial void LogStopping(ILogger logger, ulong brokerId);

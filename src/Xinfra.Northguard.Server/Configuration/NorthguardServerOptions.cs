@@ -18,6 +18,12 @@ public sealed class NorthguardServerOptions
     /// <summary>The port to listen on; 0 picks a free one (single-broker clusters only). Required for clusters.</summary>
     public int Port { get; set; }
 
+    /// <summary>
+    /// The port of the Prometheus scrape endpoint (<c>GET /metrics</c>, plaintext HTTP/1.1 on <see cref="Host"/>), apart
+    /// from the HTTP/2 gRPC port; 0 picks a free one. <value>The default is null: no metrics endpoint.</value>
+    /// </summary>
+    public int? MetricsPort { get; set; }
+
     /// <summary>The folder holding the broker's WAL, segments, index and Raft log. Required.</summary>
     public string DataDirectory { get; set; } = "";
 

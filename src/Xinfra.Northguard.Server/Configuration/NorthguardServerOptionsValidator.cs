@@ -35,6 +35,15 @@ public static class NorthguardServerOptionsValidator
             errors.Add($"{P}:Port {options.Port} is out of range: expected 0-65535.");
         }
 
+        if (options.MetricsPort is < 0 or > 65535)
+        {
+            errors.Add($"{P}:MetricsPort {options.MetricsPort} is out of range: expected 0-65535 (or no value to turn the metrics endpoint off).");
+        }
+        else if (options.MetricsPort is > 0 && options.MetricsPort == options.Port)
+        {
+            errors.Add($"{P}:MetricsPort {options.MetricsPort} is the gRPC port: the metrics endpoint needs its own port.");
+        }
+
         ValidateMembers(options, errors);
         var m = options.Metadata;
         if (m.VnodeCount is < 1 or > ushort.MaxValue)

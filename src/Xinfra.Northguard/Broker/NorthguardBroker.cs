@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Xinfra.Northguard.Monitoring;
 using Xinfra.Northguard.Security;
 
 namespace Xinfra.Northguard.Broker;
@@ -21,6 +22,7 @@ public sealed class NorthguardBroker : IAsyncDisposable
     private readonly IReadOnlyList<IBrokerModule> _modules;
     private readonly ILoggerFactory _loggerFactory;
     private WebApplication? _app;
+    private BrokerMetricsEndpoint? _metrics;
     private bool _stopped;
 
     private NorthguardBroker(BrokerContext context, IReadOnlyList<IBrokerModule> modules, ILoggerFactory loggerFactory)
@@ -38,6 +40,12 @@ public sealed class NorthguardBroker : IAsyncDisposable
 
     /// <summary>The <c>http://host:port</c> the broker listens on.</summary>
     public string Endpoint => Context.Endpoint ?? throw new InvalidOperationException("The broker has not started.");
+
+    /// <summary>
+    /// The Prometheus scrape URL (<c>http://host:port/metrics</c>, plaintext HTTP/1.1) when
+    /// <see cref="NorthguardBrokerOptions.MetricsPort"/> is set; null otherwise.
+    /// </summary>
+    public string? MetricsEndpoint => _metrics?.Address;
 
     /// <summary>The broker's services (for modules and tests).</summary>
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The broker has not started.");
@@ -61,6 +69,12 @@ public sealed class NorthguardBroker : IAsyncDisposable
         }
         catch
         {
+            if (broker._metrics is { } metrics)
+            {
+                await metrics.DisposeAsync().ConfigureAwait(false);
+            }
+
+            broker.Context.DisposeMeter();
             broker.Context.Security?.Dispose();
             throw;
         }
@@ -70,6 +84,12 @@ public sealed class NorthguardBroker : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
+        if (Context.Options.MetricsPort is { } metricsPort)
+        {
+            // First, so the collector sees what the modules record while they start (WAL replay, elections).
+            _metrics = await BrokerMetricsEndpoint.StartAsync(Context, Context.Options.Host, metricsPort, _loggerFactory, cancellationToken).ConfigureAwait(false);
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.Replace(ServiceDescriptor.Singleton(_loggerFactory));
@@ -126,6 +146,12 @@ public sealed class NorthguardBroker : IAsyncDisposable
 
         await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        Context.DisposeMeter();
+        if (_metrics is not null)
+        {
+            await _metrics.DisposeAsync().ConfigureAwait(false);
+        }
+
         Context.Security?.Dispose();
     }
 }

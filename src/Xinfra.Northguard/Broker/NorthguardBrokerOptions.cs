@@ -32,4 +32,11 @@ public sealed record NorthguardBrokerOptions
 
     /// <summary>TLS, tokens and ACLs (see docs/security.md); null (the default) leaves the broker plaintext and open.</summary>
     public Security.BrokerSecurityOptions? Security { get; init; }
+
+    /// <summary>
+    /// The port of the Prometheus scrape endpoint (<c>GET /metrics</c>, plaintext HTTP/1.1, on <see cref="Host"/>),
+    /// separate from the HTTP/2 gRPC listener; 0 picks a free port (see <c>NorthguardBroker.MetricsEndpoint</c>).
+    /// <value>The default is null: no endpoint.</value>
+    /// </summary>
+    public int? MetricsPort { get; init; }
 }

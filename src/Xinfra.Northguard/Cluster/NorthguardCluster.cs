@@ -146,6 +146,7 @@ public sealed partial class NorthguardCluster : IAsyncDisposable
             DataDirectory = Path.Combine(_root, $"broker-{id}"),
             Attributes = _options.Attributes(id),
             Security = _options.Security,
+            MetricsPort = _options.MetricsPort,
         };
         var broker = await NorthguardBroker.StartAsync(options, _options.Modules(options), _options.LoggerFactory, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
         _brokers[id] = broker;

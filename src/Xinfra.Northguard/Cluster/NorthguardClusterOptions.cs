@@ -26,4 +26,10 @@ public sealed record NorthguardClusterOptions
 
     /// <summary>The clock brokers use. <value>The default is the system clock.</value></summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// <see cref="NorthguardBrokerOptions.MetricsPort"/> of every broker: 0 gives each its own free port.
+    /// <value>The default is null: no metrics endpoints.</value>
+    /// </summary>
+    public int? MetricsPort { get; init; }
 }

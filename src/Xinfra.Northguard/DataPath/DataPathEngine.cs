@@ -49,6 +49,9 @@ internal sealed partial class DataPathEngine : IAsyncDisposable
 
     public ulong BrokerId => _context.BrokerId;
 
+    /// <summary>The broker's shared context.</summary>
+    internal BrokerContext Context => _context;
+
     public CancellationToken Stopping => _stopping.Token;
 
     public FpsStore Store => _store ?? throw new InvalidOperationException("The data path has not started.");

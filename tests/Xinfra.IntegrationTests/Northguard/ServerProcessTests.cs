@@ -98,7 +98,7 @@ public sealed class ServerProcessTests
         {
             var config = Path.Combine(root, "bad.json");
             await File.WriteAllTextAsync(config, """
-                { "Northguard": { "BrokerId": 0, "Port": 70000, "Members": { "x": "http://127.0.0.1:1", "2": "not-a-url" } } }
+                { "Northguard": { "BrokerId": 0, "Port": 70000, "MetricsPort": -1, "Members": { "x": "http://127.0.0.1:1", "2": "not-a-url" } } }
                 """);
             using var broker = BrokerProcess.Start(config);
             var exit = await broker.WaitForExitAsync(Deadline);
@@ -107,6 +107,7 @@ public sealed class ServerProcessTests
             Assert.Contains("Northguard:BrokerId", broker.Errors, StringComparison.Ordinal);
             Assert.Contains("Northguard:DataDirectory", broker.Errors, StringComparison.Ordinal);
             Assert.Contains("Northguard:Port 70000", broker.Errors, StringComparison.Ordinal);
+            Assert.Contains("Northguard:MetricsPort -1", broker.Errors, StringComparison.Ordinal);
             Assert.Contains("Northguard:Members:x", broker.Errors, StringComparison.Ordinal);
             Assert.Contains("Northguard:Members:2 'not-a-url'", broker.Errors, StringComparison.Ordinal);
         }

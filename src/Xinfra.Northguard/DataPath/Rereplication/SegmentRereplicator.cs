@@ -21,6 +21,9 @@ internal sealed partial class SegmentRereplicator(DataPathEngine engine)
 
     public ulong BrokerId => engine.BrokerId;
 
+    /// <summary>Whether <see cref="StopAsync"/> was called.</summary>
+    public bool Stopped => _stopping.IsCancellationRequested;
+
     /// <summary>Under-replicated sealed segments seen by the last pass.</summary>
     public int UnderReplicated => Volatile.Read(ref _underReplicated);
 
@@ -29,7 +32,7 @@ internal sealed partial class SegmentRereplicator(DataPathEngine engine)
 
     public void Start()
     {
-        RereplicationMetrics.Register(this);
+        RereplicationMetrics.Observe(engine.Context.Meter, this);
         if (engine.Options.RereplicationInterval > TimeSpan.Zero)
         {
             _loop = Task.Run(() => RunAsync(_stopping.Token));
@@ -38,7 +41,6 @@ internal sealed partial class SegmentRereplicator(DataPathEngine engine)
 
     public async ValueTask StopAsync()
     {
-        RereplicationMetrics.Unregister(this);
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {

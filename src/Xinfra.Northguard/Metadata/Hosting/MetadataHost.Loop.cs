@@ -62,11 +62,15 @@ public sealed partial class MetadataHost
     {
         _host!.Tick();
         Directory.Tick();
+        int led = 0;
         foreach (var (vnode, coordinator) in _coordinators)
         {
             var node = coordinator.Node!;
             Directory.ReportLeader(vnode, node.Leader, node.Term);
+            led += node.Role == RaftRole.Leader ? 1 : 0;
         }
+
+        Volatile.Write(ref _ledVnodes, led);
 
         if (_ticks % _options.RetentionEveryTicks == 0)
         {

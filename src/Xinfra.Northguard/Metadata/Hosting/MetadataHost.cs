@@ -31,6 +31,8 @@ public sealed partial class MetadataHost : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private Task _ticker = Task.CompletedTask;
     private long _ticks;
+    private int _ledVnodes;
+    private int _hostedVnodes;
 
     internal MetadataHost(BrokerContext context, MetadataModuleOptions options)
     {
@@ -61,7 +63,16 @@ public sealed partial class MetadataHost : IAsyncDisposable
 
     internal BrokerDirectory Directory { get; }
 
+    /// <summary>How many vnodes this broker led at its last tick (read by the metrics gauge from any thread).</summary>
+    internal int LedVnodeCount => Volatile.Read(ref _ledVnodes);
+
+    /// <summary>How many vnodes this broker replicates.</summary>
+    internal int HostedVnodeCount => Volatile.Read(ref _hostedVnodes);
+
     internal CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Whether the host was disposed.</summary>
+    internal bool Stopped => _stopping.IsCancellationRequested;
 
     internal MetadataModuleOptions Options => _options;
 
@@ -87,6 +98,8 @@ public sealed partial class MetadataHost : IAsyncDisposable
             _coordinators[v] = coordinator;
         }
 
+        Volatile.Write(ref _hostedVnodes, _coordinators.Count);
+        MetadataMetrics.Observe(_context.Meter, this);
         LogStarted(_logger, BrokerId, _coordinators.Count, Ring.Count);
         _loop = Task.Run(RunLoopAsync);
         _ticker = Task.Run(RunTickerAsync);
