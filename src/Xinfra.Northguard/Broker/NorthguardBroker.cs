@@ -90,7 +90,10 @@ public sealed class NorthguardBroker : IAsyncDisposable
             _metrics = await BrokerMetricsEndpoint.StartAsync(Context, Context.Options.Host, metricsPort, _loggerFactory, cancellationToken).ConfigureAwait(false);
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root is where the host watches appsettings files (recursively): never the working directory,
+        // which may hold the broker's own data folder (northguard-server's "./data/broker-1") and would turn every
+        // segment write into a file-watcher event.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Services.Replace(ServiceDescriptor.Singleton(_loggerFactory));
         builder.Services.AddSingleton(Context);

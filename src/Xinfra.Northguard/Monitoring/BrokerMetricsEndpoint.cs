@@ -37,7 +37,7 @@ internal sealed class BrokerMetricsEndpoint : IAsyncDisposable
         var collector = new MeterCollector(broker);
         try
         {
-            var builder = WebApplication.CreateSlimBuilder();
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
             builder.Logging.ClearProviders();
             builder.Services.AddSingleton(loggerFactory);
             builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(host), port, listen => listen.Protocols = HttpProtocols.Http1));
