@@ -137,8 +137,26 @@ internal sealed partial class KafkaTransport
         };
 
     /// <inheritdoc />
+    /// <remarks>
+    /// After the transport was disposed (which flushed for up to the close timeout and reported what stayed undelivered)
+    /// there is nothing left to flush: a producer disposed after its service provider must not fail on that.
+    /// </remarks>
     public ValueTask FlushAsync(CancellationToken cancellationToken) =>
-        new(Task.Run(() => _producer.Flush(cancellationToken), cancellationToken));
+        Volatile.Read(ref _disposed) != 0
+            ? ValueTask.CompletedTask
+            : new(Task.Run(
+                () =>
+                {
+                    try
+                    {
+                        _producer.Flush(cancellationToken);
+                    }
+                    catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) != 0)
+                    {
+                        // Disposed while flushing: the dispose flushed.
+                    }
+                },
+                cancellationToken));
 
     private ValueTask<TransportReceipt> Enqueue(PhysicalTopic topic, in OutgoingRecord record, CancellationToken cancellationToken)
     {

@@ -27,6 +27,18 @@ public sealed class RoundTripTests(KafkaClusterFixture cluster) : IClassFixture<
         Assert.Equal(["h1=a", "h2=b", "h1=c"], incoming.Headers.Select(h => $"{h.Name}={Text(h.Value)}"));
     }
 
+    /// <summary>A producer disposed after its service provider flushes a transport that is already closed: no error.</summary>
+    [Fact]
+    public async Task FlushAsync_AfterDispose_CompletesWithoutError()
+    {
+        var transport = cluster.CreateTransport();
+        var topic = await cluster.CreateTopicAsync(transport, partitions: 1);
+        await transport.ProduceAsync(topic, Outgoing("k", "v"), CancellationToken.None);
+        await transport.DisposeAsync();
+
+        await transport.FlushAsync(CancellationToken.None);
+    }
+
     [Fact]
     public async Task ProduceAsync_NullKeyAndValue_ReadBackAsNull()
     {
