@@ -29,7 +29,7 @@ var ack = "Both";
 string Json(string phase, string flipPhase = "DualWriteReadSource") => $$"""
     { "Xinfra": { "ApplicationId": "migration-load",
       "Clusters": {
-        "kafka": { "Kind": "Kafka", "Bootstrap": "{{kafka.BootstrapServers}}", "DefaultPartitions": 4 },
+        "kafka": { "Kind": "Kafka", "Bootstrap": "{{kafka.BootstrapServers}}", "DefaultPartitions": 4, "Settings": { "session.timeout.ms": "{{Environment.GetEnvironmentVariable("XINFRA_LOAD_KAFKA_SESSION_MS") ?? "45000"}}" } },
         "ng": { "Kind": "Northguard", "Bootstrap": "{{northguard.Bootstrap}}", "DefaultPartitions": 4 } },
       "Topics": {
         "orders": { "Epochs": [ { "Cluster": "kafka", "Topic": "{{topic}}" }, { "Cluster": "ng", "Topic": "{{topic}}" } ], "Phase": "{{phase}}", "DualWriteAck": "{{ack}}", "OutboxPath": "{{outboxDir}}" },
