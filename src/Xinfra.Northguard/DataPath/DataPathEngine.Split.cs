@@ -42,7 +42,8 @@ internal sealed partial class DataPathEngine
             }
             catch (MetadataRequestException e) when (e.Message.Contains("open segment", StringComparison.Ordinal))
             {
-                // A producer opened a new segment meanwhile: seal it too.
+                // A producer opened a new segment meanwhile: seal it too, after a pause that grows.
+                await Task.Delay(TimeSpan.FromMilliseconds(25 << Math.Min(attempt, 5)), Time, cancellationToken).ConfigureAwait(false);
             }
             catch (MetadataRequestException e)
             {

@@ -9,42 +9,58 @@ internal sealed partial class SegmentLeader
     /// are told the end the metadata holds, only once it holds one: until the seal commits (metadata may be electing a
     /// leader) this stays the range's leader, so no other broker seals it as an orphan at another end.
     /// </summary>
-    public async Task SealAsync(string reason)
+    /// <remarks>Every caller gets the same task: a second caller (a split or merge) waits until the seal is recorded.</remarks>
+    public Task SealAsync(string reason)
     {
         ProduceSession[] sessions;
         long end;
+        TaskCompletionSource sealedInMetadata;
         lock (_lock)
         {
-            if (_sealing)
+            if (_sealed is { } running)
             {
-                return;
+                return running.Task;
             }
 
+            _sealed = sealedInMetadata = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _sealing = true;
             end = _committed;
             sessions = [.. _sessions];
             _sessions.Clear();
         }
 
-        DataPathLog.Sealing(_engine.Logger, Id.ToString(), end, reason);
-        end = await SealInMetadataAsync(end).ConfigureAwait(false);
-        _engine.RemoveLeader(this);
-        foreach (var session in sessions)
-        {
-            session.OnSealed(end);
-        }
+        _ = SealCoreAsync(reason, end, sessions, sealedInMetadata);
+        return sealedInMetadata.Task;
+    }
 
-        foreach (var follower in _followers)
+    private async Task SealCoreAsync(string reason, long end, ProduceSession[] sessions, TaskCompletionSource sealedInMetadata)
+    {
+        try
         {
-            follower.Seal();
-        }
+            DataPathLog.Sealing(_engine.Logger, Id.ToString(), end, reason);
+            end = await SealInMetadataAsync(end).ConfigureAwait(false);
+            _engine.RemoveLeader(this);
+            foreach (var session in sessions)
+            {
+                session.OnSealed(end);
+            }
 
-        lock (_lock)
+            foreach (var follower in _followers)
+            {
+                follower.Seal();
+            }
+
+            lock (_lock)
+            {
+                _changed.TrySetResult();
+            }
+
+            _ = SealLocalAsync();
+        }
+        finally
         {
-            _changed.TrySetResult();
+            sealedInMetadata.TrySetResult();
         }
-
-        _ = SealLocalAsync();
     }
 
     /// <summary>

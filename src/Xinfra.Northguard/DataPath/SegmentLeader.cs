@@ -25,6 +25,7 @@ internal sealed partial class SegmentLeader
     private long _appendedBytes;
     private long _committed;
     private bool _sealing;
+    private TaskCompletionSource? _sealed;
 
     public SegmentLeader(DataPathEngine engine, SegmentId id, string topic, long baseOffset, IReadOnlyList<ulong> replicas, StoragePolicy policy)
     {

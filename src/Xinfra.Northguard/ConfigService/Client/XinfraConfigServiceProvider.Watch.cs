@@ -23,14 +23,21 @@ public sealed partial class XinfraConfigServiceProvider
                 }
 
                 using var call = Client(endpoint).Watch(new WatchConfigRequest { Name = _options.Document, KnownVersion = known }, cancellationToken: cancellationToken);
-                await foreach (var message in call.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+
+                // The service confirms at least every second: a stream silent for SilentStream is dead (a stopping
+                // broker can hold it open), so it is dropped and the watch reconnects, elsewhere if need be.
+                while (await call.ResponseStream.MoveNext(cancellationToken).WaitAsync(SilentStream, _time, cancellationToken).ConfigureAwait(false))
                 {
                     SetConnected(true);
                     failures = 0;
-                    Accept(message, raiseReload: true);
+                    Accept(call.ResponseStream.Current, raiseReload: true);
                 }
 
                 reason = "the stream ended";
+            }
+            catch (TimeoutException) when (!cancellationToken.IsCancellationRequested)
+            {
+                reason = $"no message for {SilentStream.TotalSeconds:0} s";
             }
             catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
             {
