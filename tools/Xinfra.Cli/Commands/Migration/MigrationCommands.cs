@@ -3,16 +3,21 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Xinfra.Cli.Infrastructure;
 using Xinfra.Migration;
+using Xinfra.Northguard.ConfigService.Client;
 using Xinfra.Routing;
 
 namespace Xinfra.Cli.Commands.Migration;
 
-/// <summary><c>xinfra migration phase get|set</c> and <c>xinfra migration divergence</c>, on an appsettings file.</summary>
+/// <summary>
+/// <c>xinfra migration phase get|set</c> and <c>xinfra migration divergence</c>, on an appsettings file or on a
+/// config-service document (published with compare-and-set on the version read).
+/// </summary>
 internal sealed class MigrationCommands : ICommandGroup
 {
     private static readonly Argument<string> Topic = new("topic") { Description = "The logical topic (Xinfra:Topics:<topic>)." };
     private static readonly Argument<MigrationPhase> Phase = new("phase") { Description = "SourceOnly, DualWriteReadSource, DualWriteReadTarget or TargetOnly." };
-    private static readonly Option<string> Config = new("--config", "-c") { Description = "The appsettings JSON file holding the Xinfra section.", Required = true };
+    private static readonly Option<string?> Config = new("--config", "-c") { Description = "The appsettings JSON file holding the Xinfra section (or --document)." };
+    private static readonly Option<string?> Document = new("--document", "-d") { Description = "A config-service document name (with --bootstrap) instead of --config: read and published through the brokers." };
     private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Validate the change without writing the file." };
     private static readonly Option<string?> From = new("--from") { Description = "Window start (ISO 8601); default: --last before --to." };
     private static readonly Option<string?> To = new("--to") { Description = "Window end (ISO 8601); default: now." };
@@ -21,14 +26,14 @@ internal sealed class MigrationCommands : ICommandGroup
     /// <inheritdoc />
     public Command Create(CliContext context)
     {
-        var phase = new Command("phase", "Read or change a topic's migration phase in an appsettings file.");
-        var get = new Command("get", "Show the topic's phase, epochs and allowed next steps.") { Topic, Config };
+        var phase = new Command("phase", "Read or change a topic's migration phase in an appsettings file or a config-service document.");
+        var get = new Command("get", "Show the topic's phase, epochs and allowed next steps.") { Topic, Config, Document };
         CliAction.Set(get, context, GetAsync);
-        var set = new Command("set", "Move the topic one phase forward or back, validated with the client's own rules, written atomically.") { Topic, Phase, Config, DryRun };
+        var set = new Command("set", "Move the topic one phase forward or back, validated with the client's own rules, written atomically (or published as the document's next version).") { Topic, Phase, Config, Document, DryRun };
         CliAction.Set(set, context, SetAsync);
         phase.Subcommands.Add(get);
         phase.Subcommands.Add(set);
-        var divergence = new Command("divergence", "Compare the source and target epochs of a migrating topic over a time window (exit 1 when they differ).") { Topic, Config, From, To, Last };
+        var divergence = new Command("divergence", "Compare the source and target epochs of a migrating topic over a time window (exit 1 when they differ).") { Topic, Config, Document, From, To, Last };
         CliAction.Set(divergence, context, DivergenceAsync);
         var group = new Command("migration", "Migration phases and divergence reports.");
         group.Subcommands.Add(phase);
@@ -38,7 +43,8 @@ internal sealed class MigrationCommands : ICommandGroup
 
     private static async Task<int> GetAsync(CliInvocation run, CancellationToken ct)
     {
-        await using var file = XinfraConfigFile.Load(run.Get(Config)!);
+        var (file, _) = await LoadAsync(run, ct);
+        await using var disposeFile = file;
         var route = file.Route(run.Get(Topic)!);
         var result = new
         {
@@ -64,9 +70,11 @@ internal sealed class MigrationCommands : ICommandGroup
     {
         string topic = run.Get(Topic)!;
         var phase = run.Get(Phase);
-        await using var file = XinfraConfigFile.Load(run.Get(Config)!);
+        var (file, document) = await LoadAsync(run, ct);
+        await using var disposeFile = file;
         var before = file.Route(topic).Phase;
-        var edited = AppSettingsPhaseEditor.SetPhase(await File.ReadAllBytesAsync(file.Path, ct), XinfraOptions.SectionName, topic, phase);
+        var original = document is null ? await File.ReadAllBytesAsync(file.Path, ct) : XinfraConfigFile.Wrap(document.Content);
+        var edited = AppSettingsPhaseEditor.SetPhase(original, XinfraOptions.SectionName, topic, phase);
         if (!file.Monitor.TryApply(XinfraConfigFile.Bind(edited), out var errors))
         {
             throw new CliException($"{topic}: {before} -> {phase} refused:{Environment.NewLine}{errors}", ExitCodes.Refused);
@@ -75,7 +83,14 @@ internal sealed class MigrationCommands : ICommandGroup
         bool dryRun = run.Get(DryRun);
         if (!dryRun && before != phase)
         {
-            AppSettingsPhaseEditor.WriteAtomically(file.Path, edited);
+            if (document is null)
+            {
+                AppSettingsPhaseEditor.WriteAtomically(file.Path, edited);
+            }
+            else
+            {
+                await PublishAsync(run, document, XinfraConfigFile.Unwrap(edited), ct);
+            }
         }
 
         run.Emit(new { topic, from = before, to = phase, written = !dryRun && before != phase, file = file.Path }, o => o.WriteLine(
@@ -96,7 +111,8 @@ internal sealed class MigrationCommands : ICommandGroup
             throw new CliException($"--from {from:O} is not before --to {to:O}.", ExitCodes.Usage);
         }
 
-        await using var file = XinfraConfigFile.Load(run.Get(Config)!);
+        var (file, _) = await LoadAsync(run, ct);
+        await using var disposeFile = file;
         file.Route(topic);
         var progress = run.Progress("divergence");
         progress.Report(0, 1, $"reading both epochs of {topic}");
@@ -130,6 +146,62 @@ internal sealed class MigrationCommands : ICommandGroup
             }
         });
         return report.IsZero ? ExitCodes.Ok : ExitCodes.Refused;
+    }
+
+    /// <summary>The configuration named by --config, or the config-service document named by --document (exactly one).</summary>
+    private static async Task<(XinfraConfigFile File, PublishedConfigDocument? Document)> LoadAsync(CliInvocation run, CancellationToken ct)
+    {
+        var path = run.Get(Config);
+        var name = run.Get(Document);
+        if ((path is null) == (name is null))
+        {
+            throw new CliException("give either --config <appsettings.json> or --document <name> (with --bootstrap).", ExitCodes.Usage);
+        }
+
+        if (path is not null)
+        {
+            return (XinfraConfigFile.Load(path), null);
+        }
+
+        using var admin = new XinfraConfigAdminClient(run.Bootstrap()[0]);
+        PublishedConfigDocument? document;
+        try
+        {
+            document = await admin.GetAsync(name!, ct);
+        }
+        catch (XinfraException e)
+        {
+            throw new CliException($"--document {name}: {e.Message}");
+        }
+        catch (Grpc.Core.RpcException e)
+        {
+            throw new CliException($"--document {name}: the config service did not answer: {e.Status.Detail}");
+        }
+
+        if (document is null)
+        {
+            throw new CliException($"--document {name}: the config service has no such document.", ExitCodes.Refused);
+        }
+
+        return (XinfraConfigFile.LoadDocument($"config-service document '{name}' v{document.Version}", XinfraConfigFile.Wrap(document.Content)), document);
+    }
+
+    /// <summary>Publishes the edited document as the next version of the one read (refused if it changed meanwhile).</summary>
+    private static async Task PublishAsync(CliInvocation run, PublishedConfigDocument read, string content, CancellationToken ct)
+    {
+        using var admin = new XinfraConfigAdminClient(run.Bootstrap()[0]);
+        try
+        {
+            await admin.PublishAsync(read.Name, content, read.Version, ct);
+        }
+        catch (XinfraException e)
+        {
+            throw new CliException($"--document {read.Name}: publishing over version {read.Version} failed: {e.Message}", ExitCodes.Refused);
+        }
+        catch (Grpc.Core.RpcException e)
+        {
+            throw new CliException($"--document {read.Name}: the config service did not answer: {e.Status.Detail}");
+        }
     }
 
     private static MigrationPhase? Steps(MigrationPhase phase, int step) =>

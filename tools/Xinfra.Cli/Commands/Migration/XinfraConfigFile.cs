@@ -39,14 +39,40 @@ internal sealed class XinfraConfigFile : IAsyncDisposable
             throw new CliException($"--config: '{path}' does not exist.", ExitCodes.Usage);
         }
 
-        var configuration = new ConfigurationBuilder().AddJsonFile(full, optional: false, reloadOnChange: false).Build();
+        return Load(full, new ConfigurationBuilder().AddJsonFile(full, optional: false, reloadOnChange: false).Build());
+    }
+
+    /// <summary>
+    /// Loads and validates a config-service document (the JSON of the Xinfra section, see
+    /// <see cref="Wrap"/>); <paramref name="label"/> names it in messages.
+    /// </summary>
+    public static XinfraConfigFile LoadDocument(string label, byte[] wrapped)
+    {
+        using var stream = new MemoryStream(wrapped);
+        return Load(label, new ConfigurationBuilder().AddJsonStream(stream).Build());
+    }
+
+    /// <summary>A config-service document (the section's JSON) as the text of an appsettings file holding it.</summary>
+    public static byte[] Wrap(string document) => System.Text.Encoding.UTF8.GetBytes($"{{\"{XinfraOptions.SectionName}\":{document}}}");
+
+    /// <summary>The document inside a text made by <see cref="Wrap"/> (and edited inside the section only).</summary>
+    public static string Unwrap(byte[] wrapped)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(wrapped);
+        var prefix = $"{{\"{XinfraOptions.SectionName}\":";
+        return text[prefix.Length..^1];
+    }
+
+    private static XinfraConfigFile Load(string label, IConfiguration configuration)
+    {
+        string path = label;
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddXinfra(configuration.GetSection(XinfraOptions.SectionName)).AddKafka().AddNorthguard().AddInMemory();
         var provider = services.BuildServiceProvider();
         try
         {
-            return new XinfraConfigFile(full, provider, provider.GetRequiredService<XinfraConfigurationMonitor>());
+            return new XinfraConfigFile(path, provider, provider.GetRequiredService<XinfraConfigurationMonitor>());
         }
         catch (XinfraConfigurationException e)
         {
