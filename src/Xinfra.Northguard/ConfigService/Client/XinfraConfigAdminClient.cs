@@ -24,16 +24,19 @@ public sealed class XinfraConfigAdminClient : IDisposable
     private readonly GrpcChannel _channel;
     private readonly ProtocolClient _client;
     private readonly TimeProvider _timeProvider;
+    private readonly Security.ChannelSecurity _security;
 
     /// <summary>
     /// Connects to one broker (<c>host:port</c> or <c>http://host:port</c>); any broker serves the service. A publish
     /// that finds no metadata leader (an election) is retried for about 10 s on <paramref name="timeProvider"/>.
+    /// <paramref name="security"/>: TLS and the (cluster-admin) token for brokers with security on.
     /// </summary>
-    public XinfraConfigAdminClient(string endpoint, TimeProvider? timeProvider = null)
+    public XinfraConfigAdminClient(string endpoint, TimeProvider? timeProvider = null, Security.NorthguardClientSecurity? security = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(endpoint);
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _channel = GrpcChannel.ForAddress(endpoint.Contains("://", StringComparison.Ordinal) ? endpoint : "http://" + endpoint);
+        _security = Security.ChannelSecurity.ForClient(security);
+        _channel = _security.CreateChannel(endpoint);
         _client = new ProtocolClient(_channel);
     }
 
@@ -52,6 +55,10 @@ public sealed class XinfraConfigAdminClient : IDisposable
             {
                 var response = await _client.PutAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return new PublishedConfigDocument(name, response.Version, content, response.Checksum);
+            }
+            catch (RpcException ex) when (Security.SecurityErrors.IsSecurity(ex))
+            {
+                throw Security.SecurityErrors.ToException(ex, null);
             }
             catch (RpcException ex) when (ex.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition)
             {
@@ -78,6 +85,10 @@ public sealed class XinfraConfigAdminClient : IDisposable
         {
             await _client.PutAsync(new PutConfigRequest { Name = name, Content = content, DryRun = true }, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
+        catch (RpcException ex) when (Security.SecurityErrors.IsSecurity(ex))
+        {
+            throw Security.SecurityErrors.ToException(ex, null);
+        }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
         {
             throw new XinfraConfigurationException(ex.Status.Detail, ex);
@@ -93,6 +104,10 @@ public sealed class XinfraConfigAdminClient : IDisposable
             var message = await _client.GetAsync(new GetConfigRequest { Name = name }, cancellationToken: cancellationToken).ConfigureAwait(false);
             return new PublishedConfigDocument(name, message.Version, message.Content, message.Checksum);
         }
+        catch (RpcException ex) when (Security.SecurityErrors.IsSecurity(ex))
+        {
+            throw Security.SecurityErrors.ToException(ex, null);
+        }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {
             return null;
@@ -100,5 +115,9 @@ public sealed class XinfraConfigAdminClient : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _channel.Dispose();
+    public void Dispose()
+    {
+        _channel.Dispose();
+        _security.Dispose();
+    }
 }

@@ -41,6 +41,12 @@ public sealed class XinfraConfigServiceOptions
     /// <summary>Where the provider logs (fetches, rejections, cache problems). <value>The default discards logs.</value></summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
+    /// <summary>
+    /// TLS (CA file, optional client certificate) and the application token for brokers with security on (see
+    /// docs/security.md); null connects in plaintext without a token. <value>The default is null.</value>
+    /// </summary>
+    public Security.NorthguardClientSecurity? Security { get; set; }
+
     internal string? Validate() =>
         Endpoints is null || Endpoints.Count == 0 ? "Endpoints: at least one config-service endpoint (host:port) is required"
         : string.IsNullOrWhiteSpace(Document) ? "Document: a document name is required (e.g. 'prod/payments')"

@@ -27,6 +27,7 @@ public sealed partial class XinfraConfigServiceProvider : ConfigurationProvider,
     private readonly Random _random;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
+    private readonly Security.ChannelSecurity _security;
     private readonly Lock _lock = new();
     private Task? _watch;
     private bool _loaded;
@@ -52,7 +53,8 @@ public sealed partial class XinfraConfigServiceProvider : ConfigurationProvider,
 
         XinfraConfigDocument.CheckName(options.Document);
         _options = options;
-        _endpoints = [.. options.Endpoints.Select(e => e.Contains("://", StringComparison.Ordinal) ? e : "http://" + e)];
+        _security = Security.ChannelSecurity.ForClient(options.Security);
+        _endpoints = [.. options.Endpoints.Select(_security.Address)];
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<XinfraConfigServiceProvider>();
         _time = options.TimeProvider;
         _random = new Random(options.Seed);
@@ -131,6 +133,8 @@ public sealed partial class XinfraConfigServiceProvider : ConfigurationProvider,
         {
             channel.Dispose();
         }
+
+        _security.Dispose();
 
         ConfigServiceMetrics.Remove(this);
         _stop.Dispose();
@@ -287,5 +291,5 @@ public sealed partial class XinfraConfigServiceProvider : ConfigurationProvider,
     }
 
     private ProtocolClient Client(string endpoint) =>
-        new(_channels.GetOrAdd(endpoint, static e => GrpcChannel.ForAddress(e, new GrpcChannelOptions { MaxReceiveMessageSize = 16 << 20 })));
+        new(_channels.GetOrAdd(endpoint, e => _security.CreateChannel(e, maxReceiveMessageSize: 16 << 20)));
 }

@@ -163,7 +163,7 @@ internal sealed class MigrationCommands : ICommandGroup
             return (XinfraConfigFile.Load(path), null);
         }
 
-        using var admin = new XinfraConfigAdminClient(run.Bootstrap()[0]);
+        using var admin = new XinfraConfigAdminClient(run.Bootstrap()[0], security: run.Security());
         PublishedConfigDocument? document;
         try
         {
@@ -189,7 +189,7 @@ internal sealed class MigrationCommands : ICommandGroup
     /// <summary>Publishes the edited document as the next version of the one read (refused if it changed meanwhile).</summary>
     private static async Task PublishAsync(CliInvocation run, PublishedConfigDocument read, string content, CancellationToken ct)
     {
-        using var admin = new XinfraConfigAdminClient(run.Bootstrap()[0]);
+        using var admin = new XinfraConfigAdminClient(run.Bootstrap()[0], security: run.Security());
         try
         {
             await admin.PublishAsync(read.Name, content, read.Version, ct);
