@@ -115,6 +115,30 @@ internal sealed class DataPathCluster : IAsyncDisposable
         return records;
     }
 
+    /// <summary>Reads <paramref name="total"/> records of the whole topic; the integer values per UTF-8 key, in read order.</summary>
+    public static async Task<Dictionary<string, List<int>>> ReadValuesByKeyAsync(NorthguardConsumerClient consumer, string topic, int total)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var seen = new Dictionary<string, List<int>>();
+        int read = 0;
+        await foreach (var record in consumer.ConsumeTopicAsync(topic, cts.Token))
+        {
+            string key = System.Text.Encoding.UTF8.GetString(record.Record.Key.Span);
+            if (!seen.TryGetValue(key, out var values))
+            {
+                seen[key] = values = [];
+            }
+
+            values.Add(int.Parse(System.Text.Encoding.UTF8.GetString(record.Record.Value.Span), System.Globalization.CultureInfo.InvariantCulture));
+            if (++read == total)
+            {
+                break;
+            }
+        }
+
+        return seen;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var channel in _channels)

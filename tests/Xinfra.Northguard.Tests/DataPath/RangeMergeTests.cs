@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Xinfra.Northguard.Client;
 
@@ -40,24 +39,7 @@ public sealed class RangeMergeTests
         Assert.Equal([parents[0].RangeId, parents[1].RangeId], childRange.Parents);
         Assert.Equal((0UL, ulong.MaxValue), (childRange.KeyStart, childRange.KeyEnd));
 
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var seen = new Dictionary<string, List<int>>();
-        int total = 0;
-        await foreach (var record in consumer.ConsumeTopicAsync("merge", cts.Token))
-        {
-            string key = Encoding.UTF8.GetString(record.Record.Key.Span);
-            if (!seen.TryGetValue(key, out var values))
-            {
-                seen[key] = values = [];
-            }
-
-            values.Add(int.Parse(Encoding.UTF8.GetString(record.Record.Value.Span), CultureInfo.InvariantCulture));
-            if (++total == keys * perKey)
-            {
-                break;
-            }
-        }
-
+        var seen = await DataPathCluster.ReadValuesByKeyAsync(consumer, "merge", keys * perKey);
         Assert.Equal(keys, seen.Count);
         foreach (var values in seen.Values)
         {
