@@ -25,27 +25,3 @@ internal enum AppendOutcomeKind
 
 /// <summary>An acknowledged append: its sequence and the offset of its first record.</summary>
 internal readonly record struct AckedAppend(long Sequence, long BaseOffset);
-
-/// <summary>One producer's idempotence state on a segment leader: last sequence and recent offsets.</summary>
-internal sealed class ProducerState(long lastSequence)
-{
-    public long LastSequence { get; private set; } = lastSequence;
-
-    public Dictionary<long, (long Base, long End)> Offsets { get; } = [];
-
-    /// <summary>Moves past sequences the producer says were acknowledged elsewhere.</summary>
-    public void SkipTo(long firstSequence)
-    {
-        if (firstSequence > LastSequence + 1)
-        {
-            LastSequence = firstSequence - 1;
-        }
-    }
-
-    public void Record(long sequence, long baseOffset, long end, int window)
-    {
-        LastSequence = sequence;
-        Offsets[sequence] = (baseOffset, end);
-        Offsets.Remove(sequence - (4L * window));
-    }
-}

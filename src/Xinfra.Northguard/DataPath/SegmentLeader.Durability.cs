@@ -1,61 +1,45 @@
+using Xinfra.Northguard.DataPath.Core;
+
 namespace Xinfra.Northguard.DataPath;
 
-/// <summary>Durable offsets reported by the replicas, the committed offset, and acks.</summary>
+/// <summary>Durable offsets reported by the replicas, the committed offset, and acks (decided by the core).</summary>
 internal sealed partial class SegmentLeader
 {
     /// <summary>A replica reports every record below <paramref name="end"/> durable.</summary>
     public void OnDurable(ulong replica, long end)
     {
-        bool lied = false;
+        DurableOutcome<ProduceSession> outcome;
         lock (_lock)
         {
-            if (_sealing || end <= _durable[replica])
+            long committed = _core.Committed;
+            outcome = _core.OnDurable(replica, end);
+            if (_core.Committed > committed)
             {
-                return;
-            }
-
-            if (replica != _engine.BrokerId && end > _sentEnd[replica])
-            {
-                lied = true;
-            }
-            else
-            {
-                _durable[replica] = end;
-                long min = long.MaxValue;
-                foreach (long durable in _durable.Values)
-                {
-                    min = Math.Min(min, durable);
-                }
-
-                if (min > _committed)
-                {
-                    _committed = min;
-                    AckCommitted();
-                    _changed.TrySetResult();
-                    _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                }
+                Acknowledge(outcome.Committed);
+                _changed.TrySetResult();
+                _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
         }
 
-        if (lied)
+        if (outcome.Verdict == DurableVerdict.Lied)
         {
             FailReplica(replica, new InvalidOperationException($"Replica {replica} reported offset {end} durable beyond what it was sent."));
         }
     }
 
-    private void AckCommitted()
+    /// <summary>Sends the acks of newly committed appends, one message per produce stream, in append order.</summary>
+    private static void Acknowledge(IReadOnlyList<PendingAppend<ProduceSession>> committed)
     {
         Dictionary<ProduceSession, List<AckedAppend>>? acks = null;
-        while (_pending.TryPeek(out var head) && head.End <= _committed)
+        foreach (var append in committed)
         {
-            _pending.Dequeue();
             acks ??= [];
-            if (!acks.TryGetValue(head.Session, out var list))
+            if (!acks.TryGetValue(append.Token, out var list))
             {
-                acks[head.Session] = list = [];
+                acks[append.Token] = list = [];
             }
 
-            list.Add(new AckedAppend(head.Sequence, head.Base));
+            list.Add(new AckedAppend(append.Sequence, append.BaseOffset));
         }
 
         if (acks is not null)
@@ -70,11 +54,17 @@ internal sealed partial class SegmentLeader
     /// <summary>A follower's stream failed, timed out or lied: the segment is sealed.</summary>
     public void FailReplica(ulong replica, Exception? exception)
     {
-        if (!IsSealing)
+        SealDecision? decision;
+        lock (_lock)
+        {
+            decision = _core.OnReplicaFailed(replica);
+        }
+
+        if (decision is { } seal)
         {
             _engine.Suspect(replica);
             DataPathLog.ReplicaFailed(_engine.Logger, replica, Id.ToString(), exception);
-            _ = SealAsync($"replica {replica} failed");
+            _ = SealAsync(seal.ToString());
         }
     }
 }

@@ -1,6 +1,6 @@
 namespace Xinfra.Northguard.DataPath;
 
-/// <summary>Sealing (replica failure or timeout, size, age) and the monitor that detects timeouts and age.</summary>
+/// <summary>Sealing (replica failure or timeout, size, age) and the monitor that asks the core for timeouts and age.</summary>
 internal sealed partial class SegmentLeader
 {
     /// <summary>
@@ -23,8 +23,7 @@ internal sealed partial class SegmentLeader
             }
 
             _sealed = sealedInMetadata = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _sealing = true;
-            end = _committed;
+            end = _core.Seal().End; // The unacknowledged producers hear OnSealed below and resend on the next segment.
             sessions = [.. _sessions];
             _sessions.Clear();
         }
@@ -156,25 +155,9 @@ internal sealed partial class SegmentLeader
 
     private string? CheckTimeouts()
     {
-        if (_engine.Time.GetElapsedTime(_createdAt) >= Policy.SegmentAge)
-        {
-            return "age limit reached";
-        }
-
         lock (_lock)
         {
-            if (_pending.TryPeek(out var oldest) && _engine.Time.GetElapsedTime(oldest.AppendedAt) >= _engine.Options.ReplicaTimeout)
-            {
-                foreach (var (replica, durable) in _durable)
-                {
-                    if (durable < oldest.End)
-                    {
-                        return $"replica {replica} timed out";
-                    }
-                }
-            }
+            return _core.Tick(Now)?.ToString();
         }
-
-        return null;
     }
 }

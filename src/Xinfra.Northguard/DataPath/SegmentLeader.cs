@@ -1,4 +1,5 @@
 using Google.Protobuf.Collections;
+using Xinfra.Northguard.DataPath.Core;
 using Xinfra.Northguard.Metadata.Model;
 using Xinfra.Northguard.Protocol;
 using Xinfra.Northguard.Storage;
@@ -13,18 +14,11 @@ internal sealed partial class SegmentLeader
 {
     private readonly DataPathEngine _engine;
     private readonly Lock _lock = new();
-    private readonly Dictionary<ulong, long> _durable = [];
-    private readonly Dictionary<ulong, long> _sentEnd = [];
-    private readonly Queue<Pending> _pending = new();
-    private readonly Dictionary<ulong, ProducerState> _producers = [];
+    private readonly SegmentReplicationCore<ProduceSession> _core;
     private readonly HashSet<ProduceSession> _sessions = [];
     private readonly List<FollowerLink> _followers = [];
-    private readonly long _createdAt;
+    private readonly long _origin;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _appendedEnd;
-    private long _appendedBytes;
-    private long _committed;
-    private bool _sealing;
     private TaskCompletionSource? _sealed;
 
     public SegmentLeader(DataPathEngine engine, SegmentId id, string topic, long baseOffset, IReadOnlyList<ulong> replicas, StoragePolicy policy)
@@ -36,15 +30,13 @@ internal sealed partial class SegmentLeader
         BaseOffset = baseOffset;
         Replicas = replicas;
         Policy = policy;
-        _appendedEnd = baseOffset;
-        _committed = baseOffset;
-        _createdAt = engine.Time.GetTimestamp();
+        _origin = engine.Time.GetTimestamp();
+        var limits = new ReplicationLimits(policy.SegmentBytes, policy.SegmentAge, engine.Options.ReplicaTimeout, 4 * engine.Options.ProduceWindow);
+        _core = new SegmentReplicationCore<ProduceSession>(baseOffset, replicas, engine.BrokerId, limits, TimeSpan.Zero);
         foreach (ulong replica in replicas)
         {
-            _durable[replica] = baseOffset;
             if (replica != engine.BrokerId)
             {
-                _sentEnd[replica] = baseOffset;
                 _followers.Add(new FollowerLink(engine, this, replica));
             }
         }
@@ -69,7 +61,7 @@ internal sealed partial class SegmentLeader
         {
             lock (_lock)
             {
-                return _committed;
+                return _core.Committed;
             }
         }
     }
@@ -80,7 +72,7 @@ internal sealed partial class SegmentLeader
         {
             lock (_lock)
             {
-                return _sealing;
+                return _core.IsSealing;
             }
         }
     }
@@ -113,7 +105,7 @@ internal sealed partial class SegmentLeader
     {
         lock (_lock)
         {
-            return !_sealing && _sessions.Add(session);
+            return !_core.IsSealing && _sessions.Add(session);
         }
     }
 
@@ -137,52 +129,39 @@ internal sealed partial class SegmentLeader
             bytes += RecordCodec.SizeOf(wire[i]);
         }
 
-        bool full;
+        SealDecision? full;
         long last;
         lock (_lock)
         {
-            if (_sealing)
+            var admission = _core.Admit(session, producerId, sequence, Now);
+            switch (admission.Kind)
             {
-                return AppendOutcome.Sealed;
-            }
-
-            if (!_producers.TryGetValue(producerId, out var producer))
-            {
-                producer = new ProducerState(sequence - 1);
-                _producers[producerId] = producer;
-            }
-
-            if (sequence <= producer.LastSequence)
-            {
-                return Duplicate(session, producer, sequence);
-            }
-
-            if (sequence != producer.LastSequence + 1)
-            {
-                return AppendOutcome.Gap(producer.LastSequence + 1);
+                case AdmissionKind.Sealed:
+                    return AppendOutcome.Sealed;
+                case AdmissionKind.Gap:
+                    return AppendOutcome.Gap(admission.ExpectedSequence);
+                case AdmissionKind.DuplicateCommitted:
+                    session.SendAcks([new AckedAppend(sequence, admission.BaseOffset)]);
+                    return AppendOutcome.Duplicate;
+                case AdmissionKind.DuplicatePending:
+                    return AppendOutcome.Duplicate;
             }
 
             var result = _engine.Store.Append(StoreId, records);
             last = result.LastOffset;
-            producer.Record(sequence, result.BaseOffset, last + 1, _engine.Options.ProduceWindow);
-            _appendedEnd = last + 1;
-            _appendedBytes += bytes;
-            _pending.Enqueue(new Pending(session, sequence, result.BaseOffset, last + 1, _engine.Time.GetTimestamp()));
+            full = _core.OnAppended(session, producerId, sequence, result.BaseOffset, last + 1, bytes, Now);
             var message = new ReplicateRequest { Append = new ReplicateAppend { BaseOffset = result.BaseOffset } };
             message.Append.Records.Add(wire);
             foreach (var follower in _followers)
             {
-                _sentEnd[follower.Replica] = last + 1;
                 follower.Send(message);
             }
-
-            full = _appendedBytes >= Policy.SegmentBytes;
         }
 
         _ = WaitLocalAsync(last);
-        if (full)
+        if (full is { } decision)
         {
-            _ = SealAsync("size limit reached");
+            _ = SealAsync(decision.ToString());
         }
 
         return AppendOutcome.Appended;
@@ -195,25 +174,15 @@ internal sealed partial class SegmentLeader
     /// </summary>
     public void InitProducer(ulong producerId, long firstSequence, IReadOnlyList<AckedAppend> stored)
     {
+        var appends = new (long Sequence, long BaseOffset)[stored.Count];
+        for (int i = 0; i < appends.Length; i++)
+        {
+            appends[i] = (stored[i].Sequence, stored[i].BaseOffset);
+        }
+
         lock (_lock)
         {
-            if (_producers.TryGetValue(producerId, out var known))
-            {
-                // The producer knows every append before firstSequence was acknowledged (on an earlier segment).
-                known.SkipTo(firstSequence);
-                return;
-            }
-
-            var producer = new ProducerState(firstSequence - 1);
-            foreach (var append in stored)
-            {
-                if (append.Sequence == producer.LastSequence + 1)
-                {
-                    producer.Record(append.Sequence, append.BaseOffset, BaseOffset, _engine.Options.ProduceWindow);
-                }
-            }
-
-            _producers[producerId] = producer;
+            _core.InitProducer(producerId, firstSequence, appends);
         }
     }
 
@@ -221,28 +190,12 @@ internal sealed partial class SegmentLeader
     {
         lock (_lock)
         {
-            return _producers.ContainsKey(producerId);
+            return _core.HasProducer(producerId);
         }
     }
 
-    private AppendOutcome Duplicate(ProduceSession session, ProducerState producer, long sequence)
-    {
-        if (!producer.Offsets.TryGetValue(sequence, out var offsets))
-        {
-            return AppendOutcome.Gap(producer.LastSequence + 1);
-        }
-
-        if (offsets.End <= _committed)
-        {
-            session.SendAcks([new AckedAppend(sequence, offsets.Base)]);
-        }
-        else
-        {
-            _pending.Enqueue(new Pending(session, sequence, offsets.Base, offsets.End, _engine.Time.GetTimestamp()));
-        }
-
-        return AppendOutcome.Duplicate;
-    }
+    /// <summary>Now, for the core: the time since this leader started.</summary>
+    private TimeSpan Now => _engine.Time.GetElapsedTime(_origin);
 
     private async Task WaitLocalAsync(long last)
     {
@@ -261,6 +214,4 @@ internal sealed partial class SegmentLeader
             // Broker stopping.
         }
     }
-
-    private readonly record struct Pending(ProduceSession Session, long Sequence, long Base, long End, long AppendedAt);
 }

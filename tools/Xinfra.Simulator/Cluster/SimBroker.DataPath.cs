@@ -1,3 +1,4 @@
+using Xinfra.Northguard.DataPath.Core;
 using Xinfra.Northguard.Metadata.Model;
 using Xinfra.Northguard.Storage;
 using Xinfra.Simulator.Engine;
@@ -5,8 +6,9 @@ using Xinfra.Simulator.Engine;
 namespace Xinfra.Simulator.Cluster;
 
 /// <summary>
-/// The replication core on the real fps-store: the leader appends, streams to followers, acks once every replica
-/// reported the records durable (after its fsync), and seals on replica failure, timeout, size or age.
+/// The leader and follower IO around the engine's replication core, on the real fps-store: the leader admits and
+/// appends, streams to followers, and acks what <see cref="SegmentReplicationCore{TToken}"/> says every replica
+/// reported durable (after its fsync); followers append in order and report durable ends.
 /// </summary>
 internal sealed partial class SimBroker
 {
@@ -44,35 +46,29 @@ internal sealed partial class SimBroker
                 return;
             }
 
-            leader = new LeaderModel(segment, _world.Loop.Now);
+            leader = new LeaderModel(segment, new SegmentReplicationCore<ProduceCall>(segment.BaseOffset, segment.Replicas, Self, Limits, Now));
             _leaders[segment.Id] = leader;
             _world.Trace.Write($"broker {Id} leads {segment}");
             int life = Incarnation;
             _world.Loop.Spawn($"broker {Id} monitor {segment.Id}", () => MonitorAsync(leader, life));
         }
 
-        if (leader.Sealing)
+        var call = new ProduceCall(from, callId);
+        ulong producer = (ulong)request.Producer;
+        var admission = leader.Core.Admit(call, producer, request.Sequence, Now);
+        switch (admission.Kind)
         {
-            _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
-            return;
-        }
-
-        if (leader.LastAppend.TryGetValue(request.Producer, out var last) && request.Sequence <= last.Sequence)
-        {
-            if (request.Sequence == last.Sequence)
-            {
-                // A retry of the last append: ack now if committed, else wait with the original.
-                if (last.Last < leader.Committed)
-                {
-                    _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Ok, last.Base, last.Last));
-                }
-                else
-                {
-                    AddWaiter(leader, request.Producer, request.Sequence, from, callId);
-                }
-            }
-
-            return;
+            case AdmissionKind.Sealed:
+                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
+                return;
+            case AdmissionKind.Gap:
+                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Failed, 0, 0));
+                return;
+            case AdmissionKind.DuplicateCommitted:
+                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Ok, admission.BaseOffset, admission.End - 1));
+                return;
+            case AdmissionKind.DuplicatePending:
+                return; // Answered with the original when it commits.
         }
 
         AppendResult appended;
@@ -93,62 +89,62 @@ internal sealed partial class SimBroker
         }
 
         long end = appended.LastOffset + 1;
-        leader.LastAppend[request.Producer] = (request.Sequence, appended.BaseOffset, appended.LastOffset);
-        leader.Pending.Enqueue(new PendingAppend(request.Producer, request.Sequence, appended.BaseOffset, end, _world.Loop.Now));
-        leader.Records += request.Records.Length;
-        AddWaiter(leader, request.Producer, request.Sequence, from, callId);
+        var full = leader.Core.OnAppended(call, producer, request.Sequence, appended.BaseOffset, end, request.Records.Length, Now);
         _dirty.Add(segment.StoreId);
         foreach (ulong replica in segment.Replicas)
         {
             if (replica != Self)
             {
-                leader.SentEnd[replica] = end;
                 _world.Network.Send(Id, (int)replica, new Replicate(segment, appended.BaseOffset, request.Records));
             }
         }
-    }
 
-    private static void AddWaiter(LeaderModel leader, int producer, long sequence, int from, long callId)
-    {
-        if (!leader.Waiters.TryGetValue((producer, sequence), out var list))
+        if (full is { } seal)
         {
-            leader.Waiters[(producer, sequence)] = list = [];
+            _ = SealAsync(leader, seal.ToString());
         }
-
-        list.Add((from, callId));
     }
+
+    /// <summary>The engine's limits, with the segment size counted in records.</summary>
+    private ReplicationLimits Limits => new(
+        _world.Options.SegmentMaxRecords,
+        TimeSpan.FromTicks(_world.Options.SegmentMaxAgeTicks),
+        TimeSpan.FromTicks(_world.Options.ReplicaTimeoutTicks),
+        IdempotenceWindow: 4);
+
+    /// <summary>Simulated now, for the core.</summary>
+    private TimeSpan Now => TimeSpan.FromTicks(_world.Loop.Now);
 
     private void OnDurable(LeaderModel leader, ulong replica, long end)
     {
-        if (leader.Sealing || end <= leader.Durable[replica])
+        if (_world.Options.Bugs.AckBeforeFollowerFsync && replica == Self)
         {
-            return;
-        }
-
-        if (replica != Self && end > leader.SentEnd[replica])
-        {
-            _ = SealAsync(leader, $"replica {replica} reported {end} durable beyond what it was sent");
-            return;
-        }
-
-        leader.Durable[replica] = end;
-        long committed = _world.Options.Bugs.AckBeforeFollowerFsync ? leader.Durable[Self] : leader.Durable.Values.Min();
-        if (committed <= leader.Committed)
-        {
-            return;
-        }
-
-        leader.Committed = committed;
-        while (leader.Pending.TryPeek(out var head) && head.End <= committed)
-        {
-            leader.Pending.Dequeue();
-            if (leader.Waiters.Remove((head.Producer, head.Sequence), out var waiters))
+            // The injected bug: the leader counts its own fsync as every follower's.
+            foreach (ulong follower in leader.Segment.Replicas)
             {
-                foreach (var (from, callId) in waiters)
+                if (follower != Self)
                 {
-                    _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Ok, head.Base, head.End - 1));
+                    Commit(leader, follower, Math.Min(end, leader.Core.SentEnd(follower)));
                 }
             }
+        }
+
+        Commit(leader, replica, end);
+    }
+
+    /// <summary>Feeds a durable report to the core and answers the producers whose appends it committed.</summary>
+    private void Commit(LeaderModel leader, ulong replica, long end)
+    {
+        var outcome = leader.Core.OnDurable(replica, end);
+        if (outcome.Verdict == DurableVerdict.Lied)
+        {
+            _ = SealAsync(leader, new SealDecision(SealCause.ReplicaLied, replica).ToString());
+            return;
+        }
+
+        foreach (var append in outcome.Committed)
+        {
+            _rpc.Reply(append.Token.From, append.Token.CallId, new ProduceResponse(ProduceStatus.Ok, append.BaseOffset, append.End - 1));
         }
     }
 
@@ -269,7 +265,7 @@ internal sealed partial class SimBroker
                 {
                     if (leader.Segment.StoreId == storeId)
                     {
-                        if (leader.Pending.Count > 0 && info.NextOffset < leader.Pending.Last().End && !info.IsSealed)
+                        if (leader.Core.HasPending && info.NextOffset < leader.Core.AppendedEnd && !info.IsSealed)
                         {
                             FailStop(new StorageFailedException("The WAL write or fsync failed: appended records did not become durable.", null));
                             return;

@@ -80,7 +80,7 @@ internal sealed partial class SimBroker
         }
         else if (_leaders.TryGetValue(segment.Id, out var leader))
         {
-            limit = leader.Committed;
+            limit = leader.Core.Committed;
         }
         else
         {

@@ -13,35 +13,15 @@ internal sealed partial class SimBroker
     private async Task MonitorAsync(LeaderModel leader, int life)
     {
         long interval = Math.Max(SimLoop.Ms(10), _world.Options.ReplicaTimeoutTicks / 4);
-        while (life == Incarnation && !leader.Sealing)
+        while (life == Incarnation && !leader.Core.IsSealing)
         {
             await _world.Loop.Delay(interval);
-            if (life != Incarnation || leader.Sealing)
+            if (life != Incarnation || leader.Core.IsSealing)
             {
                 return;
             }
 
-            string? reason = null;
-            if (_world.Loop.Now - leader.CreatedAt >= _world.Options.SegmentMaxAgeTicks)
-            {
-                reason = "age limit";
-            }
-            else if (leader.Records >= _world.Options.SegmentMaxRecords)
-            {
-                reason = "size limit";
-            }
-            else if (leader.Pending.TryPeek(out var oldest) && _world.Loop.Now - oldest.AppendedAt >= _world.Options.ReplicaTimeoutTicks)
-            {
-                foreach (var (replica, durable) in leader.Durable)
-                {
-                    if (durable < oldest.End)
-                    {
-                        reason = $"replica {replica} timed out";
-                        break;
-                    }
-                }
-            }
-
+            string? reason = leader.Core.Tick(Now)?.ToString();
             if (reason is not null)
             {
                 await SealAsync(leader, reason);
@@ -52,24 +32,20 @@ internal sealed partial class SimBroker
     /// <summary>Seals at the committed offset: records it in metadata, answers waiting producers, seals every copy.</summary>
     private async Task SealAsync(LeaderModel leader, string reason)
     {
-        if (leader.Sealing)
+        var start = leader.Core.Seal();
+        if (!start.Started)
         {
             return;
         }
 
-        leader.Sealing = true;
-        long end = leader.Committed;
+        long end = start.End;
         int life = Incarnation;
         _world.Trace.Write($"broker {Id} seals {leader.Segment} at {end}: {reason}");
-        foreach (var waiters in leader.Waiters.Values)
+        foreach (var waiting in start.Unacknowledged)
         {
-            foreach (var (from, callId) in waiters)
-            {
-                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
-            }
+            _rpc.Reply(waiting.Token.From, waiting.Token.CallId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
         }
 
-        leader.Waiters.Clear();
         for (int attempt = 0; attempt < 100 && life == Incarnation; attempt++)
         {
             var result = await _meta.WriteAsync(new SealSegmentCommand(leader.Segment.Id, end));

@@ -170,9 +170,9 @@ internal sealed partial class SimBroker : ISimNode
 
                 break;
             case ReplicaRefused refused:
-                if (_leaders.TryGetValue(refused.Segment, out var refusedLeader))
+                if (_leaders.TryGetValue(refused.Segment, out var refusedLeader) && refusedLeader.Core.OnReplicaFailed((ulong)from) is { } failed)
                 {
-                    _ = SealAsync(refusedLeader, $"replica {from} refused: {refused.Why}");
+                    _ = SealAsync(refusedLeader, $"{failed}: {refused.Why}");
                 }
 
                 break;
