@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
+using Xinfra.Northguard.DataPath.Core;
 using Xinfra.Northguard.Metadata.Model;
-using Xinfra.Northguard.Metadata.Placement;
 using Xinfra.Northguard.Metadata.Ring;
 using Xinfra.Northguard.Metadata.Service;
 using Xinfra.Northguard.Metadata.StateMachine;
@@ -155,40 +155,18 @@ internal sealed partial class DataPathEngine
 
     private async Task OpenSegmentAsync(TopicDescription description, RangeInfo range, CancellationToken cancellationToken)
     {
-        var load = new Dictionary<ulong, int>();
-        foreach (var segment in description.Segments)
-        {
-            if (segment.State == SegmentState.Open)
-            {
-                foreach (ulong replica in segment.Replicas)
-                {
-                    load[replica] = load.GetValueOrDefault(replica) + 1;
-                }
-            }
-        }
-
         int rf = description.Topic.Policy.ReplicationFactor;
-        var placeable = PlaceableBrokers();
-        var chosen = ReplicaPlacer.Choose(placeable, load, rf);
-        for (int fewer = rf - 1; chosen is null && fewer >= Xinfra.Northguard.Metadata.StateMachine.VnodeStateMachine.MinimumReplicas(rf); fewer--)
-        {
-            // Brokers are down: open on a majority so producers go on; re-replication tops the segment up once sealed.
-            chosen = ReplicaPlacer.Choose(placeable, load, fewer);
-            if (chosen is not null)
-            {
-                DataPathLog.OpenedDegraded(Logger, description.Topic.Name, range.Id.ToString(), chosen.Count, rf);
-            }
-        }
-
-        if (chosen is null)
+        var replicas = SegmentPlacement.Choose(PlaceableBrokers(), SegmentPlacement.OpenSegmentsPerBroker(description.Segments), rf, BrokerId);
+        if (replicas is null)
         {
             throw new RpcException(new Status(StatusCode.Unavailable,
-                $"Not enough live brokers for '{description.Topic.Name}': replication factor {rf} needs at least {Xinfra.Northguard.Metadata.StateMachine.VnodeStateMachine.MinimumReplicas(rf)} live."));
+                $"Not enough live brokers for '{description.Topic.Name}': replication factor {rf} needs at least {VnodeStateMachine.MinimumReplicas(rf)} live."));
         }
-        var replicas = new List<ulong>(chosen);
-        if (replicas.Remove(BrokerId))
+
+        if (replicas.Count < rf)
         {
-            replicas.Insert(0, BrokerId);
+            // Brokers are down: open on a majority so producers go on; re-replication tops the segment up once sealed.
+            DataPathLog.OpenedDegraded(Logger, description.Topic.Name, range.Id.ToString(), replicas.Count, rf);
         }
 
         try
@@ -210,24 +188,15 @@ internal sealed partial class DataPathEngine
     private async Task SealOrphanAsync(TopicDescription description, Metadata.Model.SegmentInfo segment, long baseOffset, CancellationToken cancellationToken)
     {
         long storeId = StoreIds.Of(segment.Id);
-        long end = long.MaxValue;
-        foreach (ulong replica in segment.Replicas)
+        var seal = new OrphanSeal(segment.Replicas, BrokerId);
+        foreach (ulong replica in seal.ReplicasToFence())
         {
-            if (replica == segment.Replicas[0] && replica != BrokerId)
-            {
-                continue;
-            }
-
-            long? durable = replica == BrokerId
+            seal.OnFenced(replica == BrokerId
                 ? await FenceAsync(storeId, description.Topic.Name, baseOffset, cancellationToken).ConfigureAwait(false)
-                : await ReplicaEndAsync(replica, storeId, description.Topic.Name, baseOffset, cancellationToken).ConfigureAwait(false);
-            if (durable is { } d)
-            {
-                end = Math.Min(end, d);
-            }
+                : await ReplicaEndAsync(replica, storeId, description.Topic.Name, baseOffset, cancellationToken).ConfigureAwait(false));
         }
 
-        if (end == long.MaxValue)
+        if (seal.End is not { } end)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, $"No replica of segment {segment.Id} is reachable."));
         }

@@ -1,5 +1,7 @@
+using Xinfra.Northguard.DataPath.Core;
 using Xinfra.Northguard.Metadata.Commands;
 using Xinfra.Northguard.Metadata.Model;
+using Xinfra.Northguard.Metadata.Placement;
 using Xinfra.Northguard.Storage;
 using Xinfra.Simulator.Engine;
 
@@ -8,6 +10,8 @@ namespace Xinfra.Simulator.Cluster;
 /// <summary>Opening segments (placement on live brokers) and serving consumer fetches.</summary>
 internal sealed partial class SimBroker
 {
+    private static readonly Dictionary<string, string> NoAttributes = [];
+
     private async Task ServeOpenSegmentAsync(int from, long callId, OpenSegmentRequest request)
     {
         int life = Incarnation;
@@ -36,31 +40,14 @@ internal sealed partial class SimBroker
             return;
         }
 
-        var load = new Dictionary<ulong, int>();
-        foreach (var segment in description.Segments)
-        {
-            if (segment.State == SegmentState.Open)
-            {
-                foreach (ulong replica in segment.Replicas)
-                {
-                    load[replica] = load.GetValueOrDefault(replica) + 1;
-                }
-            }
-        }
-
         int rf = description.Topic.Policy.ReplicationFactor;
         var live = LiveBrokers();
-        if (live.Count < rf)
+        var brokers = live.ConvertAll(b => new BrokerInfo(b, $"broker-{b}", 0, NoAttributes, IsLive: true));
+        var chosen = SegmentPlacement.Choose(brokers, SegmentPlacement.OpenSegmentsPerBroker(description.Segments), rf, Self);
+        if (chosen is null)
         {
             _rpc.Reply(from, callId, new Done(false, $"only {live.Count} live brokers for replication factor {rf}"));
             return;
-        }
-
-        var chosen = live.Select(b => (Broker: b, Load: load.GetValueOrDefault(b), Tie: _random.Next()))
-            .OrderBy(x => x.Load).ThenBy(x => x.Tie).Take(rf).Select(x => x.Broker).ToList();
-        if (chosen.Remove(Self))
-        {
-            chosen.Insert(0, Self);
         }
 
         var result = await _meta.WriteAsync(new OpenSegmentCommand(range.Id, chosen));

@@ -1,3 +1,4 @@
+using Xinfra.Northguard.DataPath.Core;
 using Xinfra.Northguard.Metadata.Commands;
 using Xinfra.Northguard.Metadata.Model;
 using Xinfra.Northguard.Storage;
@@ -172,15 +173,9 @@ internal sealed partial class SimBroker
         int life = Incarnation;
         try
         {
-            long end = long.MaxValue;
-            int fenced = 0;
-            foreach (ulong replica in segment.Replicas)
+            var seal = new OrphanSeal(segment.Replicas, Self);
+            foreach (ulong replica in seal.ReplicasToFence())
             {
-                if (replica == segment.Replicas[0] && replica != Self)
-                {
-                    continue; // The leader is presumed gone.
-                }
-
                 long? replicaEnd = replica == Self
                     ? Fence(segment)
                     : (await _rpc.CallAsync((int)replica, new FenceRequest(segment), SimLoop.Ms(300)) as FenceResponse)?.End;
@@ -189,14 +184,10 @@ internal sealed partial class SimBroker
                     return;
                 }
 
-                if (replicaEnd is { } e)
-                {
-                    end = Math.Min(end, e);
-                    fenced++;
-                }
+                seal.OnFenced(replicaEnd);
             }
 
-            if (fenced == 0)
+            if (seal.End is not { } end)
             {
                 _rpc.Reply(from, callId, new Done(false, "no replica reachable"));
                 return;
