@@ -40,8 +40,9 @@ public class CheckerTests
     [Fact]
     public void OrphanSealWithoutFencing_LosesRecordsAckedByALiveLeader()
     {
-        // What DataPathEngine.SealOrphanAsync does today: read the replicas' durable ends without fencing them.
-        var (_, result) = Run(2, 30, new BugHooks { OrphanSealWithoutFencing = true }, faults: [1, 2, 3]);
+        // What DataPathEngine.SealOrphanAsync did before it fenced: read the replicas' durable ends without fencing them.
+        // Seed 9 with faults 0 and 3 (a one-way partition, then network loss/duplication/reordering) passes with fencing.
+        var (_, result) = Run(9, 30, new BugHooks { OrphanSealWithoutFencing = true }, faults: [0, 3]);
 
         Assert.False(result.Passed);
         Assert.Contains(result.Failures, f => f.Contains("acknowledged records never delivered", StringComparison.Ordinal));

@@ -11,7 +11,8 @@ namespace Xinfra.Simulator.Clients;
 /// <summary>
 /// A producer on every workload topic: records of a few keys each, routed by key hash to the active range, sent in
 /// order one batch at a time per topic (so per-key order holds), retried with the same sequence on the same segment
-/// (idempotent) and re-sent to the next segment after a seal (the at-least-once window).
+/// (idempotent) and re-sent to the next segment after a seal (the at-least-once window). Sequences count per range,
+/// as the real client's range producers do: the leader's core refuses a gap in a producer's sequences.
 /// </summary>
 internal sealed class SimProducer(SimWorld world, int id, int index, IReadOnlyList<string> topics) : SimClient(world, id)
 {
@@ -81,6 +82,7 @@ internal sealed class SimProducer(SimWorld world, int id, int index, IReadOnlyLi
         var queue = _queues[topic];
         TopicDescription? description = null;
         long sequence = 0;
+        var sequences = new Dictionary<Xinfra.Northguard.Metadata.Ring.RangeId, long>();
         (List<(string Id, LogRecord Record)> Batch, SegmentId Segment)? inFlight = null;
         int failures = 0;
         while (true)
@@ -152,7 +154,8 @@ internal sealed class SimProducer(SimWorld world, int id, int index, IReadOnlyLi
             var segment = new SegmentRef(segmentInfo.Id, topic, baseOffset, [.. segmentInfo.Replicas]);
             if (inFlight is not { } a || a.Segment != segment.Id || !ReferenceEquals(a.Batch, batch))
             {
-                sequence++;
+                sequence = sequences.GetValueOrDefault(range.Id) + 1;
+                sequences[range.Id] = sequence;
                 inFlight = (batch, segment.Id);
                 foreach (var (recordId, _) in batch)
                 {
