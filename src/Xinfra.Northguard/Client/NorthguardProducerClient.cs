@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Grpc.Core;
 using Xinfra.Northguard.Protocol;
@@ -39,6 +40,7 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
     /// <exception cref="RecordTooLargeException">The record exceeds <see cref="NorthguardClientOptions.MaxRecordBytes"/>.</exception>
     /// <exception cref="UnknownTopicException">The topic does not exist.</exception>
     /// <exception cref="ProduceException">The cluster refused the record or stayed unreachable.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<NorthguardReceipt> ProduceAsync(string topic, NorthguardRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
@@ -54,19 +56,40 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
             throw new RecordTooLargeException($"A record of {size} bytes exceeds the limit of {_connections.Options.MaxRecordBytes} bytes.", size, _connections.Options.MaxRecordBytes) { Topic = topic };
         }
 
-        var pending = PendingRecord.Create(record, _connections.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-        await EnqueueAsync(topic, NorthguardKeyHash.Of(record.Key.Span), pending, cancellationToken).ConfigureAwait(false);
-        return await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        long timestamp = record.Timestamp != 0 ? record.Timestamp : _connections.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var (batch, index) = await EnqueueAsync(topic, NorthguardKeyHash.Of(record.Key.Span), record, timestamp, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var result = await batch.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (result.Moved is null)
+            {
+                return new NorthguardReceipt(batch.RangeId, result.BaseOffset + index);
+            }
+
+            // The range retired before the batch was acknowledged: the record was re-routed to a child range.
+            var slot = result.Moved[index];
+            if (slot.Error is not null)
+            {
+                throw slot.Error;
+            }
+
+            (batch, index) = (slot.Batch!, slot.Index);
+        }
     }
 
-    private async Task EnqueueAsync(string topic, ulong hash, PendingRecord pending, CancellationToken cancellationToken)
+    private async ValueTask<(Batch Batch, int Index)> EnqueueAsync(string topic, ulong hash, NorthguardRecord record, long timestamp, CancellationToken cancellationToken)
     {
         for (int attempt = 0; ; attempt++)
         {
             RouteResponse route;
             try
             {
-                route = await _routes.GetOrAdd(topic, t => _connections.RouteAsync(t, CancellationToken.None)).WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (!_routes.TryGetValue(topic, out var routing))
+                {
+                    routing = _routes.GetOrAdd(topic, t => _connections.RouteAsync(t, CancellationToken.None));
+                }
+
+                route = routing.IsCompletedSuccessfully ? routing.Result : await routing.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (RpcException e)
             {
@@ -78,12 +101,16 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
             {
                 if (range.Active && hash >= range.KeyStart && hash <= range.KeyEnd)
                 {
-                    // Lazy: GetOrAdd may run the factory twice under a race, and a discarded RangeProducer would keep a session open.
-                    var producer = _producers.GetOrAdd((topic, range.RangeId), key => new Lazy<RangeProducer>(
-                        () => new RangeProducer(_connections, key.Topic, key.Range, _producerId, OnRetired))).Value;
-                    if (producer.TryAdd(pending))
+                    if (!_producers.TryGetValue((topic, range.RangeId), out var lazy))
                     {
-                        return;
+                        // Lazy: GetOrAdd may run the factory twice under a race, and a discarded RangeProducer would keep a session open.
+                        lazy = _producers.GetOrAdd((topic, range.RangeId), key => new Lazy<RangeProducer>(
+                            () => new RangeProducer(_connections, key.Topic, key.Range, _producerId, OnRetired)));
+                    }
+
+                    if (lazy.Value.TryAdd(record, timestamp, out var batch, out int index))
+                    {
+                        return (batch, index);
                     }
                 }
             }
@@ -98,7 +125,7 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
         }
     }
 
-    private void OnRetired(RangeProducer producer, IReadOnlyList<PendingRecord> records)
+    private void OnRetired(RangeProducer producer, IReadOnlyList<Batch> batches)
     {
         var key = _producers.FirstOrDefault(p => p.Value.IsValueCreated && p.Value.Value == producer).Key;
         _producers.TryRemove(key, out _);
@@ -110,16 +137,25 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
         _routes.TryRemove(key.Topic, out _);
         _ = Task.Run(async () =>
         {
-            foreach (var record in records)
+            foreach (var batch in batches)
             {
-                try
+                var records = batch.Decode();
+                var moved = new RecordSlot[records.Count];
+                for (int i = 0; i < records.Count; i++)
                 {
-                    await EnqueueAsync(key.Topic, NorthguardKeyHash.Of(record.Wire.Key.Span), record, CancellationToken.None).ConfigureAwait(false);
+                    try
+                    {
+                        var (to, index) = await EnqueueAsync(key.Topic, NorthguardKeyHash.Of(records[i].Key.Span), records[i], records[i].Timestamp, CancellationToken.None).ConfigureAwait(false);
+                        moved[i] = new RecordSlot(to, index, null);
+                    }
+                    catch (XinfraException e)
+                    {
+                        moved[i] = new RecordSlot(null, 0, e);
+                    }
                 }
-                catch (XinfraException e)
-                {
-                    record.Completion.TrySetException(e);
-                }
+
+                batch.Completion.TrySetResult(new BatchResult(-1, moved));
+                batch.Dispose();
             }
         });
     }

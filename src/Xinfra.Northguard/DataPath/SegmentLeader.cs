@@ -1,7 +1,5 @@
-using Google.Protobuf.Collections;
 using Xinfra.Northguard.Metadata.Model;
 using Xinfra.Northguard.Protocol;
-using Xinfra.Northguard.Storage;
 
 namespace Xinfra.Northguard.DataPath;
 
@@ -126,17 +124,8 @@ internal sealed partial class SegmentLeader
     }
 
     /// <summary>Appends one producer append; acks follow through <paramref name="session"/>.</summary>
-    public AppendOutcome Append(ProduceSession session, ulong producerId, long sequence, RepeatedField<Record> wire)
+    public AppendOutcome Append(ProduceSession session, ulong producerId, long sequence, AppendBatch batch)
     {
-        wire[0].Headers.Add(ProducerSequenceHeader.Create(producerId, sequence));
-        var records = new LogRecord[wire.Count];
-        long bytes = 0;
-        for (int i = 0; i < records.Length; i++)
-        {
-            records[i] = RecordCodec.ToLog(wire[i]);
-            bytes += RecordCodec.SizeOf(wire[i]);
-        }
-
         bool full;
         long last;
         lock (_lock)
@@ -162,14 +151,14 @@ internal sealed partial class SegmentLeader
                 return AppendOutcome.Gap(producer.LastSequence + 1);
             }
 
-            var result = _engine.Store.Append(StoreId, records);
+            var result = _engine.Store.AppendWalked(StoreId, batch.Bytes.Span, batch.RecordCount);
             last = result.LastOffset;
             producer.Record(sequence, result.BaseOffset, last + 1, _engine.Options.ProduceWindow);
             _appendedEnd = last + 1;
-            _appendedBytes += bytes;
+            _appendedBytes += batch.Bytes.Length;
             _pending.Enqueue(new Pending(session, sequence, result.BaseOffset, last + 1, _engine.Time.GetTimestamp()));
-            var message = new ReplicateRequest { Append = new ReplicateAppend { BaseOffset = result.BaseOffset } };
-            message.Append.Records.Add(wire);
+            // The same bytes to every follower: each stamps its own copy with the base offset.
+            var message = new ReplicateRequest { Append = new ReplicateAppend { BaseOffset = result.BaseOffset, Batch = batch.Bytes } };
             foreach (var follower in _followers)
             {
                 _sentEnd[follower.Replica] = last + 1;
