@@ -23,6 +23,7 @@ internal sealed partial class SegmentLeader
     private long _appendedBytes;
     private long _committed;
     private bool _sealing;
+    private bool _waitingLocal;
     private TaskCompletionSource? _sealed;
 
     public SegmentLeader(DataPathEngine engine, SegmentId id, string topic, long baseOffset, IReadOnlyList<ulong> replicas, StoragePolicy policy)
@@ -127,6 +128,7 @@ internal sealed partial class SegmentLeader
     public AppendOutcome Append(ProduceSession session, ulong producerId, long sequence, AppendBatch batch)
     {
         bool full;
+        bool waitLocal;
         long last;
         lock (_lock)
         {
@@ -166,9 +168,15 @@ internal sealed partial class SegmentLeader
             }
 
             full = _appendedBytes >= Policy.SegmentBytes;
+            waitLocal = !_waitingLocal;
+            _waitingLocal = true;
         }
 
-        _ = WaitLocalAsync(last);
+        if (waitLocal)
+        {
+            _ = WaitLocalAsync();
+        }
+
         if (full)
         {
             _ = SealAsync("size limit reached");
@@ -233,12 +241,31 @@ internal sealed partial class SegmentLeader
         return AppendOutcome.Duplicate;
     }
 
-    private async Task WaitLocalAsync(long last)
+    /// <summary>
+    /// Reports the leader's own durable end: one waiter per segment (not one per append), waiting for the first
+    /// offset not yet durable and then reporting everything its group commit made durable at once.
+    /// </summary>
+    private async Task WaitLocalAsync()
     {
         try
         {
-            await _engine.Store.WaitForDurableAsync(StoreId, last, _engine.Stopping).ConfigureAwait(false);
-            OnDurable(_engine.BrokerId, last + 1);
+            while (true)
+            {
+                long next;
+                lock (_lock)
+                {
+                    next = _durable[_engine.BrokerId];
+                    if (_sealing || next >= _appendedEnd)
+                    {
+                        _waitingLocal = false;
+                        return;
+                    }
+                }
+
+                await _engine.Store.WaitForDurableAsync(StoreId, next, _engine.Stopping).ConfigureAwait(false);
+                long end = _engine.Store.GetSegment(StoreId)?.NextOffset ?? next + 1;
+                OnDurable(_engine.BrokerId, Math.Max(end, next + 1));
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
