@@ -31,11 +31,11 @@ try
     foreach (int size in new[] { 100, 1024 })
     {
         var store = await Load.StoreAloneAsync(Path.Combine(root, $"store-{size}"), size, duration);
-        rows.Add($"| fps-store alone, {size} B | {store.Rate:N0} rec/s | {store.Rate * size / 1e6:F1} MB/s | |");
+        rows.Add($"| fps-store alone, {size} B | {store.Rate:N0} rec/s | {store.Rate * size / 1e6:F1} MB/s | {Load.CpuPerRecord:F2} µs CPU/rec |");
         var rf1 = await Load.ClusterAsync(Path.Combine(root, $"rf1-{size}"), brokers: 1, rf: 1, size, duration, measureLatency: false);
-        rows.Add($"| 1 broker RF=1, {size} B | {rf1.Rate:N0} rec/s | {rf1.Rate * size / 1e6:F1} MB/s | |");
+        rows.Add($"| 1 broker RF=1, {size} B | {rf1.Rate:N0} rec/s | {rf1.Rate * size / 1e6:F1} MB/s | {Load.CpuPerRecord:F2} µs CPU/rec |");
         var rf3 = await Load.ClusterAsync(Path.Combine(root, $"rf3-{size}"), brokers: 3, rf: 3, size, duration, measureLatency: true);
-        rows.Add($"| 3 brokers RF=3, {size} B | {rf3.Rate:N0} rec/s | {rf3.Rate * size / 1e6:F1} MB/s | {rf3.Rate / store.Rate:P0} of store alone |");
+        rows.Add($"| 3 brokers RF=3, {size} B | {rf3.Rate:N0} rec/s | {rf3.Rate * size / 1e6:F1} MB/s | {rf3.Rate / store.Rate:P0} of store alone; {Load.CpuPerRecord:F2} µs CPU/rec |");
         rows.Add($"| RF=3 latency at 50% ({rf3.Rate / 2:N0} rec/s), {size} B | | | p50 {rf3.P50:F2} / p99 {rf3.P99:F2} / p999 {rf3.P999:F2} ms ({rf3.P99 / fsyncP50:F1}x fsync p50) |");
         rows.Add($"| RF=3 consume, {size} B | {rf3.ConsumeRate:N0} rec/s | {rf3.ConsumeRate * size / 1e6:F1} MB/s | |");
     }
@@ -53,6 +53,14 @@ rows.ForEach(Console.WriteLine);
 internal static class Load
 {
     public static FpsStoreOptions StoreOptions { get; set; } = FpsStoreOptions.Default;
+
+    /// <summary>
+    /// Process CPU time (all threads: client, brokers, GC) per record in the last throughput phase. Unlike records/s it
+    /// barely moves when other processes share the cores, so it compares code versions on a busy machine.
+    /// </summary>
+    public static double CpuPerRecord { get; private set; }
+
+    private static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
 
     public static (double MBps, double FsyncP50) DiskLimit(string path, int batchBytes, TimeSpan duration)
     {
@@ -86,6 +94,7 @@ internal static class Load
 
         var records = Enumerable.Range(0, Math.Max(1, (64 << 10) / size)).Select(_ => new LogRecord(new byte[8], new byte[size - 8], 0)).ToArray();
         long count = 0;
+        var cpu = Cpu();
         var stopwatch = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, 48).Select(w => Task.Run(async () =>
         {
@@ -96,6 +105,7 @@ internal static class Load
             }
         }));
         await Task.WhenAll(workers);
+        CpuPerRecord = (Cpu() - cpu).TotalMicroseconds / count;
         return (count / stopwatch.Elapsed.TotalSeconds, 0, 0, 0, 0);
     }
 
@@ -122,6 +132,7 @@ internal static class Load
         await Task.WhenAll(keys.Select(k => producer.ProduceAsync("load", new NorthguardRecord(k, value)).AsTask()));
         long produced = keys.Length;
         long count = 0;
+        var cpu = Cpu();
         var stopwatch = Stopwatch.StartNew();
         using var inFlight = new SemaphoreSlim(20_000);
         long next = 0;
@@ -137,6 +148,7 @@ internal static class Load
         }
 
         double rate = Interlocked.Read(ref count) / stopwatch.Elapsed.TotalSeconds;
+        CpuPerRecord = (Cpu() - cpu).TotalMicroseconds / Interlocked.Read(ref count);
         for (int i = 0; i < 20_000; i++)
         {
             await inFlight.WaitAsync();
