@@ -11,6 +11,7 @@ namespace Xinfra.Northguard.Client;
 internal sealed class Batch(ulong rangeId) : IDisposable
 {
     private readonly BatchBuilder _builder = new();
+    private List<Action<NorthguardReceipt, XinfraException?>?>? _callbacks;
 
     public ulong RangeId => rangeId;
 
@@ -26,11 +27,72 @@ internal sealed class Batch(ulong rangeId) : IDisposable
     /// <summary>Completed with the base offset, with where the records moved (range retired), or with the error.</summary>
     public TaskCompletionSource<BatchResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Encodes a record; returns its index in the batch.</summary>
-    public int Add(in NorthguardRecord record, long timestamp)
+    /// <summary>Encodes a record; returns its index in the batch. <paramref name="onDelivery"/> runs when the batch ends.</summary>
+    public int Add(in NorthguardRecord record, long timestamp, Action<NorthguardReceipt, XinfraException?>? onDelivery)
     {
         _builder.Add(record.Key.Span, record.Value.Span, record.Headers, timestamp, ProducerSequenceHeader.Name);
-        return _builder.Count - 1;
+        int index = _builder.Count - 1;
+        if (onDelivery is not null || _callbacks is not null)
+        {
+            _callbacks ??= [];
+            while (_callbacks.Count < index)
+            {
+                _callbacks.Add(null);
+            }
+
+            _callbacks.Add(onDelivery);
+        }
+
+        return index;
+    }
+
+    /// <summary>The delivery callback of record <paramref name="index"/>, if it has one.</summary>
+    public Action<NorthguardReceipt, XinfraException?>? CallbackAt(int index) =>
+        _callbacks is { } callbacks && index < callbacks.Count ? callbacks[index] : null;
+
+    /// <summary>Acknowledged at <paramref name="baseOffset"/>: completes awaiters and runs delivery callbacks.</summary>
+    public void Acknowledge(long baseOffset)
+    {
+        Completion.TrySetResult(new BatchResult(baseOffset, null));
+        if (_callbacks is { } callbacks)
+        {
+            for (int i = 0; i < callbacks.Count; i++)
+            {
+                Deliver(callbacks[i], new NorthguardReceipt(RangeId, baseOffset + i), null);
+            }
+        }
+    }
+
+    /// <summary>Failed: awaiters and delivery callbacks get <paramref name="error"/>.</summary>
+    public void Fail(XinfraException error)
+    {
+        Completion.TrySetException(error);
+        if (_callbacks is { } callbacks)
+        {
+            foreach (var callback in callbacks)
+            {
+                Deliver(callback, default, error);
+            }
+        }
+    }
+
+    private static void Deliver(Action<NorthguardReceipt, XinfraException?>? callback, NorthguardReceipt receipt, XinfraException? error)
+    {
+        if (callback is null)
+        {
+            return;
+        }
+
+        try
+        {
+            callback(receipt, error);
+        }
+        catch (Exception e)
+        {
+            // A throwing callback is a bug in the caller: surface it like an exception in a timer callback would,
+            // not inside the producer's I/O loop (which would stall every other record of the range).
+            ThreadPool.UnsafeQueueUserWorkItem(static e => throw new InvalidOperationException("A Northguard delivery callback threw.", e), e, preferLocal: false);
+        }
     }
 
     /// <summary>Numbers the batch and writes its header (and the first record's producer sequence header).</summary>

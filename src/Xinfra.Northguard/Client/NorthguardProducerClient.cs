@@ -36,15 +36,41 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
     /// <summary>The producer id that makes this producer's retries idempotent.</summary>
     public ulong ProducerId => _producerId;
 
-    /// <summary>Produces one record; the receipt comes once it is durable on every replica of its segment.</summary>
+    /// <summary>
+    /// Queues one record without a task per record: <paramref name="onDelivery"/> runs once with the receipt when the
+    /// record is durable on every replica of its segment, or with the error. It runs on the producer's I/O thread after
+    /// the whole batch was acknowledged, so it must be short and must not block; an exception it throws is rethrown on
+    /// the thread pool (like one from a timer callback). Records of a range are written and delivered in call order.
+    /// The call blocks only while the topic's route is fetched (its first record) or re-read after a range change;
+    /// errors from the cluster (unknown topic, refused, unreachable) go to the callback. This is the high-throughput
+    /// form of <see cref="ProduceAsync"/> (Kafka's <c>Produce</c> with a delivery handler).
+    /// </summary>
     /// <exception cref="RecordTooLargeException">The record exceeds <see cref="NorthguardClientOptions.MaxRecordBytes"/>.</exception>
-    /// <exception cref="UnknownTopicException">The topic does not exist.</exception>
-    /// <exception cref="ProduceException">The cluster refused the record or stayed unreachable.</exception>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<NorthguardReceipt> ProduceAsync(string topic, NorthguardRecord record, CancellationToken cancellationToken = default)
+    public void Produce(string topic, NorthguardRecord record, Action<NorthguardReceipt, XinfraException?> onDelivery)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(onDelivery);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckSize(topic, record);
+        long timestamp = record.Timestamp != 0 ? record.Timestamp : _connections.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var enqueued = EnqueueAsync(topic, NorthguardKeyHash.Of(record.Key.Span), record, timestamp, onDelivery, CancellationToken.None);
+        if (!enqueued.IsCompletedSuccessfully)
+        {
+            // The topic's route is not known yet (its first record) or its ranges changed: wait here, so records
+            // keep the order of the calls (as Kafka's Produce blocks on metadata).
+            try
+            {
+                enqueued.AsTask().GetAwaiter().GetResult();
+            }
+            catch (XinfraException e)
+            {
+                onDelivery(default, e);
+            }
+        }
+    }
+
+    private void CheckSize(string topic, in NorthguardRecord record)
+    {
         long size = record.Key.Length + record.Value.Length;
         foreach (var header in record.Headers ?? [])
         {
@@ -55,9 +81,20 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
         {
             throw new RecordTooLargeException($"A record of {size} bytes exceeds the limit of {_connections.Options.MaxRecordBytes} bytes.", size, _connections.Options.MaxRecordBytes) { Topic = topic };
         }
+    }
 
+    /// <summary>Produces one record; the receipt comes once it is durable on every replica of its segment.</summary>
+    /// <exception cref="RecordTooLargeException">The record exceeds <see cref="NorthguardClientOptions.MaxRecordBytes"/>.</exception>
+    /// <exception cref="UnknownTopicException">The topic does not exist.</exception>
+    /// <exception cref="ProduceException">The cluster refused the record or stayed unreachable.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<NorthguardReceipt> ProduceAsync(string topic, NorthguardRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckSize(topic, record);
         long timestamp = record.Timestamp != 0 ? record.Timestamp : _connections.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        var (batch, index) = await EnqueueAsync(topic, NorthguardKeyHash.Of(record.Key.Span), record, timestamp, cancellationToken).ConfigureAwait(false);
+        var (batch, index) = await EnqueueAsync(topic, NorthguardKeyHash.Of(record.Key.Span), record, timestamp, null, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             var result = await batch.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -77,7 +114,8 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
         }
     }
 
-    private async ValueTask<(Batch Batch, int Index)> EnqueueAsync(string topic, ulong hash, NorthguardRecord record, long timestamp, CancellationToken cancellationToken)
+    private async ValueTask<(Batch Batch, int Index)> EnqueueAsync(string topic, ulong hash, NorthguardRecord record, long timestamp,
+        Action<NorthguardReceipt, XinfraException?>? onDelivery, CancellationToken cancellationToken)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -108,7 +146,7 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
                             () => new RangeProducer(_connections, key.Topic, key.Range, _producerId, OnRetired)));
                     }
 
-                    if (lazy.Value.TryAdd(record, timestamp, out var batch, out int index))
+                    if (lazy.Value.TryAdd(record, timestamp, onDelivery, out var batch, out int index))
                     {
                         return (batch, index);
                     }
@@ -145,12 +183,13 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
                 {
                     try
                     {
-                        var (to, index) = await EnqueueAsync(key.Topic, NorthguardKeyHash.Of(records[i].Key.Span), records[i], records[i].Timestamp, CancellationToken.None).ConfigureAwait(false);
+                        var (to, index) = await EnqueueAsync(key.Topic, NorthguardKeyHash.Of(records[i].Key.Span), records[i], records[i].Timestamp, batch.CallbackAt(i), CancellationToken.None).ConfigureAwait(false);
                         moved[i] = new RecordSlot(to, index, null);
                     }
                     catch (XinfraException e)
                     {
                         moved[i] = new RecordSlot(null, 0, e);
+                        batch.CallbackAt(i)?.Invoke(default, e);
                     }
                 }
 

@@ -144,7 +144,7 @@ internal sealed partial class RangeProducer
         {
             foreach (var (batch, baseOffset) in done)
             {
-                batch.Completion.TrySetResult(new BatchResult(baseOffset, null));
+                batch.Acknowledge(baseOffset);
                 batch.Dispose();
             }
         }

@@ -43,7 +43,7 @@ internal sealed partial class RangeProducer : IAsyncDisposable
     /// Encodes a record into the open batch; false when this range no longer takes records (retired or closed).
     /// The record's receipt is <paramref name="batch"/>'s base offset plus <paramref name="index"/>.
     /// </summary>
-    public bool TryAdd(in NorthguardRecord record, long timestamp, out Batch batch, out int index)
+    public bool TryAdd(in NorthguardRecord record, long timestamp, Action<NorthguardReceipt, XinfraException?>? onDelivery, out Batch batch, out int index)
     {
         Batch? lingering = null;
         lock (_lock)
@@ -62,7 +62,7 @@ internal sealed partial class RangeProducer : IAsyncDisposable
             }
 
             batch = _open;
-            index = _open.Add(record, timestamp);
+            index = _open.Add(record, timestamp, onDelivery);
             if (_open.Bytes >= Options.BatchMaxBytes)
             {
                 CloseOpenBatch();
@@ -171,6 +171,7 @@ internal sealed partial class RangeProducer : IAsyncDisposable
 
     private void FailAll(XinfraException error)
     {
+        List<Batch> failed;
         lock (_lock)
         {
             _closed = true;
@@ -179,13 +180,14 @@ internal sealed partial class RangeProducer : IAsyncDisposable
                 CloseOpenBatch();
             }
 
-            foreach (var batch in _unacked)
-            {
-                batch.Completion.TrySetException(error);
-                batch.Dispose();
-            }
-
+            failed = [.. _unacked];
             _unacked.Clear();
+        }
+
+        foreach (var batch in failed)
+        {
+            batch.Fail(error);
+            batch.Dispose();
         }
     }
 

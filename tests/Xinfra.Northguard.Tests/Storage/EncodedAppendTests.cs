@@ -76,4 +76,53 @@ public class EncodedAppendTests
         var ok = store.AppendEncoded(1, Encode(1));
         Assert.Equal(0, ok.BaseOffset);
     }
+
+    [Fact]
+    public void Crc32CPatch8_MatchesFullRecomputeForAnyPositionAndLength()
+    {
+        var random = new Random(5);
+        foreach (int length in new[] { 8, 9, 24, 48, 100, 4096, 131_072 })
+        {
+            for (int trial = 0; trial < 20; trial++)
+            {
+                var data = new byte[length];
+                random.NextBytes(data);
+                int at = random.Next(0, length - 7);
+                uint before = Crc32C.Compute(data);
+                ulong old = BinaryPrimitives.ReadUInt64LittleEndian(data.AsSpan(at));
+                ulong changed = (ulong)random.NextInt64();
+                BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(at), changed);
+
+                Assert.Equal(Crc32C.Compute(data), Crc32C.Patch8(before, old, changed, length - at - 8));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AppendEncoded_StoredBatchCrcMatchesItsStampedContent()
+    {
+        using var device = new MemoryStorageDevice();
+        await using var store = await OpenMemoryAsync(device, new InMemorySparseIndex());
+        store.CreateSegment(1, "orders", baseOffset: 1_000_000_007);
+
+        var result = store.AppendEncoded(1, Encode(4));
+        await store.WaitForDurableAsync(1, result.LastOffset);
+        await store.SealSegmentAsync(1);
+
+        int found = 0;
+        foreach (var name in device.ListFiles())
+        {
+            using var file = device.Open(name, create: false);
+            var bytes = new byte[file.Length];
+            file.Read(0, bytes);
+            int at = bytes.AsSpan().IndexOf(BitConverter.GetBytes(1_000_000_007L)) - 16;
+            if (at >= 0 && BatchHeader.TryRead(bytes.AsSpan(at), out var header) && header.BaseOffset == 1_000_000_007L)
+            {
+                Assert.True(BatchHeader.CrcMatches(bytes.AsSpan(at, header.Length)));
+                found++;
+            }
+        }
+
+        Assert.True(found > 0);
+    }
 }
