@@ -38,7 +38,7 @@ try
         rows.Add($"| 3 brokers RF=3, {size} B | {rf3.Rate:N0} rec/s | {rf3.Rate * size / 1e6:F1} MB/s | {rf3.Rate / store.Rate:P0} of store alone; {Load.CpuPerRecord:F2} µs CPU/rec |");
         var rf3Callbacks = await Load.ClusterAsync(Path.Combine(root, $"rf3cb-{size}"), brokers: 3, rf: 3, size, duration, measureLatency: false, callbacks: true);
         rows.Add($"| 3 brokers RF=3, {size} B, Produce + delivery callback | {rf3Callbacks.Rate:N0} rec/s | {rf3Callbacks.Rate * size / 1e6:F1} MB/s | {rf3Callbacks.Rate / store.Rate:P0} of store alone; {Load.CpuPerRecord:F2} µs CPU/rec |");
-        rows.Add($"| RF=3 latency at 50% ({rf3.Rate / 2:N0} rec/s), {size} B | | | p50 {rf3.P50:F2} / p99 {rf3.P99:F2} / p999 {rf3.P999:F2} ms ({rf3.P99 / fsyncP50:F1}x fsync p50) |");
+        rows.Add($"| RF=3 latency at 50% ({rf3.Rate / 2:N0} rec/s), {size} B | | | p50 {rf3.P50:F2} / p99 {rf3.P99:F2} / p999 {rf3.P999:F2} ms ({rf3.P99 / fsyncP50:F1}x fsync p50; GC paused {Load.LatencyGcPauseMs:F0} ms, {Load.LatencyGcCount} GCs) |");
         rows.Add($"| RF=3 consume, {size} B | {rf3.ConsumeRate:N0} rec/s | {rf3.ConsumeRate * size / 1e6:F1} MB/s | |");
     }
 }
@@ -61,6 +61,12 @@ internal static class Load
     /// barely moves when other processes share the cores, so it compares code versions on a busy machine.
     /// </summary>
     public static double CpuPerRecord { get; private set; }
+
+    /// <summary>Total GC pause time and collections during the last latency phase (what the percentiles include).</summary>
+    public static double LatencyGcPauseMs { get; private set; }
+
+    /// <inheritdoc cref="LatencyGcPauseMs"/>
+    public static int LatencyGcCount { get; private set; }
 
     private static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
 
@@ -172,7 +178,11 @@ internal static class Load
         double p50 = 0, p99 = 0, p999 = 0;
         if (measureLatency)
         {
+            var pause = GC.GetTotalPauseDuration();
+            int collections = GC.CollectionCount(0);
             (p50, p99, p999, long sent) = await LatencyAsync(producer, keys, value, rate / 2, duration);
+            LatencyGcPauseMs = (GC.GetTotalPauseDuration() - pause).TotalMilliseconds;
+            LatencyGcCount = GC.CollectionCount(0) - collections;
             produced += sent;
         }
 
