@@ -138,6 +138,11 @@ internal sealed partial class RangeProducer
                 _ackedEnd = Math.Max(_ackedEnd, ack.BaseOffsets[i] + batch.Count);
                 (done ??= []).Add((batch, ack.BaseOffsets[i]));
             }
+
+            if (_unacked.Count == 0 && _open is not null && !_closed)
+            {
+                CloseOpenBatch(); // the pipe is empty: do not wait for the linger
+            }
         }
 
         if (done is not null)

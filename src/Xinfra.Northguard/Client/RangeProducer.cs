@@ -55,17 +55,20 @@ internal sealed partial class RangeProducer : IAsyncDisposable
                 return false;
             }
 
-            if (_open is null)
-            {
-                _open = new Batch(RangeId);
-                lingering = _open;
-            }
-
+            bool created = _open is null;
+            _open ??= new Batch(RangeId);
             batch = _open;
             index = _open.Add(record, timestamp, onDelivery);
-            if (_open.Bytes >= Options.BatchMaxBytes)
+
+            // Nothing unacknowledged: send now rather than linger (records that arrive meanwhile batch up behind it
+            // and leave when its ack comes back or their linger ends, whichever is first).
+            if (_open.Bytes >= Options.BatchMaxBytes || _unacked.Count == 0)
             {
                 CloseOpenBatch();
+            }
+            else if (created)
+            {
+                lingering = _open;
             }
         }
 
