@@ -71,10 +71,11 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
 
     private void CheckSize(string topic, in NorthguardRecord record)
     {
+        // Counted as the broker counts it in the encoded batch: key, value, header names (UTF-8) and values.
         long size = record.Key.Length + record.Value.Length;
         foreach (var header in record.Headers ?? [])
         {
-            size += header.Name.Length + header.Value.Length;
+            size += System.Text.Encoding.UTF8.GetByteCount(header.Name) + header.Value.Length;
         }
 
         if (size > _connections.Options.MaxRecordBytes)
