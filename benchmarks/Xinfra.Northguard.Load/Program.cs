@@ -31,12 +31,14 @@ try
     foreach (int size in new[] { 100, 1024 })
     {
         var store = await Load.StoreAloneAsync(Path.Combine(root, $"store-{size}"), size, duration);
-        rows.Add($"| fps-store alone, {size} B | {store.Rate:N0} rec/s | {store.Rate * size / 1e6:F1} MB/s | |");
+        rows.Add($"| fps-store alone, {size} B | {store.Rate:N0} rec/s | {store.Rate * size / 1e6:F1} MB/s | {Load.CpuPerRecord:F2} µs CPU/rec |");
         var rf1 = await Load.ClusterAsync(Path.Combine(root, $"rf1-{size}"), brokers: 1, rf: 1, size, duration, measureLatency: false);
-        rows.Add($"| 1 broker RF=1, {size} B | {rf1.Rate:N0} rec/s | {rf1.Rate * size / 1e6:F1} MB/s | |");
+        rows.Add($"| 1 broker RF=1, {size} B | {rf1.Rate:N0} rec/s | {rf1.Rate * size / 1e6:F1} MB/s | {Load.CpuPerRecord:F2} µs CPU/rec |");
         var rf3 = await Load.ClusterAsync(Path.Combine(root, $"rf3-{size}"), brokers: 3, rf: 3, size, duration, measureLatency: true);
-        rows.Add($"| 3 brokers RF=3, {size} B | {rf3.Rate:N0} rec/s | {rf3.Rate * size / 1e6:F1} MB/s | {rf3.Rate / store.Rate:P0} of store alone |");
-        rows.Add($"| RF=3 latency at 50% ({rf3.Rate / 2:N0} rec/s), {size} B | | | p50 {rf3.P50:F2} / p99 {rf3.P99:F2} / p999 {rf3.P999:F2} ms ({rf3.P99 / fsyncP50:F1}x fsync p50) |");
+        rows.Add($"| 3 brokers RF=3, {size} B | {rf3.Rate:N0} rec/s | {rf3.Rate * size / 1e6:F1} MB/s | {rf3.Rate / store.Rate:P0} of store alone; {Load.CpuPerRecord:F2} µs CPU/rec |");
+        var rf3Callbacks = await Load.ClusterAsync(Path.Combine(root, $"rf3cb-{size}"), brokers: 3, rf: 3, size, duration, measureLatency: false, callbacks: true);
+        rows.Add($"| 3 brokers RF=3, {size} B, Produce + delivery callback | {rf3Callbacks.Rate:N0} rec/s | {rf3Callbacks.Rate * size / 1e6:F1} MB/s | {rf3Callbacks.Rate / store.Rate:P0} of store alone; {Load.CpuPerRecord:F2} µs CPU/rec |");
+        rows.Add($"| RF=3 latency at 50% ({rf3.Rate / 2:N0} rec/s), {size} B | | | p50 {rf3.P50:F2} / p99 {rf3.P99:F2} / p999 {rf3.P999:F2} ms ({rf3.P99 / fsyncP50:F1}x fsync p50; GC paused {Load.LatencyGcPauseMs:F0} ms, {Load.LatencyGcCount} GCs) |");
         rows.Add($"| RF=3 consume, {size} B | {rf3.ConsumeRate:N0} rec/s | {rf3.ConsumeRate * size / 1e6:F1} MB/s | |");
     }
 }
@@ -53,6 +55,20 @@ rows.ForEach(Console.WriteLine);
 internal static class Load
 {
     public static FpsStoreOptions StoreOptions { get; set; } = FpsStoreOptions.Default;
+
+    /// <summary>
+    /// Process CPU time (all threads: client, brokers, GC) per record in the last throughput phase. Unlike records/s it
+    /// barely moves when other processes share the cores, so it compares code versions on a busy machine.
+    /// </summary>
+    public static double CpuPerRecord { get; private set; }
+
+    /// <summary>Total GC pause time and collections during the last latency phase (what the percentiles include).</summary>
+    public static double LatencyGcPauseMs { get; private set; }
+
+    /// <inheritdoc cref="LatencyGcPauseMs"/>
+    public static int LatencyGcCount { get; private set; }
+
+    private static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
 
     public static (double MBps, double FsyncP50) DiskLimit(string path, int batchBytes, TimeSpan duration)
     {
@@ -86,6 +102,7 @@ internal static class Load
 
         var records = Enumerable.Range(0, Math.Max(1, (64 << 10) / size)).Select(_ => new LogRecord(new byte[8], new byte[size - 8], 0)).ToArray();
         long count = 0;
+        var cpu = Cpu();
         var stopwatch = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, 48).Select(w => Task.Run(async () =>
         {
@@ -96,11 +113,12 @@ internal static class Load
             }
         }));
         await Task.WhenAll(workers);
+        CpuPerRecord = (Cpu() - cpu).TotalMicroseconds / count;
         return (count / stopwatch.Elapsed.TotalSeconds, 0, 0, 0, 0);
     }
 
     public static async Task<(double Rate, double P50, double P99, double P999, double ConsumeRate)> ClusterAsync(string dir, int brokers, int rf, int size, TimeSpan duration, bool measureLatency,
-        SecurityLoad.Mode security = SecurityLoad.Mode.Off, string? certificates = null)
+        SecurityLoad.Mode security = SecurityLoad.Mode.Off, string? certificates = null, bool callbacks = false)
     {
         var metadata = new LocalMetadataService();
         var directory = new LocalBrokerDirectory();
@@ -122,9 +140,22 @@ internal static class Load
         await Task.WhenAll(keys.Select(k => producer.ProduceAsync("load", new NorthguardRecord(k, value)).AsTask()));
         long produced = keys.Length;
         long count = 0;
+        var cpu = Cpu();
         var stopwatch = Stopwatch.StartNew();
         using var inFlight = new SemaphoreSlim(20_000);
         long next = 0;
+        Action<NorthguardReceipt, Xinfra.XinfraException?> delivered = (_, _) =>
+        {
+            Interlocked.Increment(ref count);
+            inFlight.Release();
+        };
+        while (callbacks && stopwatch.Elapsed < duration)
+        {
+            // The same load through the callback form (no task per record), as Kafka's perf test uses Produce + handler.
+            await inFlight.WaitAsync();
+            producer.Produce("load", new NorthguardRecord(keys[next++ % keys.Length], value), delivered);
+        }
+
         while (stopwatch.Elapsed < duration)
         {
             await inFlight.WaitAsync();
@@ -137,6 +168,7 @@ internal static class Load
         }
 
         double rate = Interlocked.Read(ref count) / stopwatch.Elapsed.TotalSeconds;
+        CpuPerRecord = (Cpu() - cpu).TotalMicroseconds / Interlocked.Read(ref count);
         for (int i = 0; i < 20_000; i++)
         {
             await inFlight.WaitAsync();
@@ -146,7 +178,11 @@ internal static class Load
         double p50 = 0, p99 = 0, p999 = 0;
         if (measureLatency)
         {
+            var pause = GC.GetTotalPauseDuration();
+            int collections = GC.CollectionCount(0);
             (p50, p99, p999, long sent) = await LatencyAsync(producer, keys, value, rate / 2, duration);
+            LatencyGcPauseMs = (GC.GetTotalPauseDuration() - pause).TotalMilliseconds;
+            LatencyGcCount = GC.CollectionCount(0) - collections;
             produced += sent;
         }
 
@@ -156,28 +192,41 @@ internal static class Load
 
     private static async Task<(double P50, double P99, double P999, long Sent)> LatencyAsync(NorthguardProducerClient producer, byte[][] keys, byte[] value, double rate, TimeSpan duration)
     {
-        var latencies = new List<Task<double>>();
+        // One slot per record, filled by the record's continuation: the harness keeps no task per record alive (an
+        // earlier version held every record's Task until the end, ~200 MB at 100 B, whose GC pauses it then measured).
+        var latencies = new double[(long)(rate * duration.TotalSeconds * 1.5) + 1024];
+        long done = 0;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stopwatch = Stopwatch.StartNew();
         long sent = 0;
         while (stopwatch.Elapsed < duration)
         {
-            long due = (long)(stopwatch.Elapsed.TotalSeconds * rate);
+            long due = Math.Min((long)(stopwatch.Elapsed.TotalSeconds * rate), latencies.Length);
             for (; sent < due; sent++)
             {
-                latencies.Add(Timed(producer.ProduceAsync("load", new NorthguardRecord(keys[sent % keys.Length], value))));
+                _ = Timed(Stopwatch.GetTimestamp(), producer.ProduceAsync("load", new NorthguardRecord(keys[sent % keys.Length], value)), sent);
             }
 
             await Task.Delay(1);
         }
 
-        var sorted = (await Task.WhenAll(latencies)).Order().ToArray();
+        if (Interlocked.Add(ref done, latencies.Length - sent) != latencies.Length)
+        {
+            await all.Task;
+        }
+
+        var sorted = latencies.AsSpan(0, (int)sent).ToArray();
+        Array.Sort(sorted);
         return (Percentile(sorted, 0.5), Percentile(sorted, 0.99), Percentile(sorted, 0.999), sent);
 
-        static async Task<double> Timed(ValueTask<NorthguardReceipt> produce)
+        async Task Timed(long started, ValueTask<NorthguardReceipt> produce, long slot)
         {
-            long started = Stopwatch.GetTimestamp();
             await produce;
-            return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            latencies[slot] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (Interlocked.Increment(ref done) == latencies.Length)
+            {
+                all.TrySetResult();
+            }
         }
     }
 

@@ -12,7 +12,11 @@ public sealed record NorthguardClientOptions
     /// <summary>A batch is sent once it holds this many bytes. <value>The default value is 256 KiB.</value></summary>
     public int BatchMaxBytes { get; init; } = 256 << 10;
 
-    /// <summary>How long a batch waits for more records before it is sent. <value>The default value is 2 ms.</value></summary>
+    /// <summary>
+    /// How long a batch waits for more records before it is sent while earlier batches of its range are still
+    /// unacknowledged; when none is, a record leaves at once, and an ack that empties the pipe sends the waiting batch.
+    /// <value>The default value is 2 ms.</value>
+    /// </summary>
     public TimeSpan Linger { get; init; } = TimeSpan.FromMilliseconds(2);
 
     /// <summary>Records larger than this (key + value + headers) are refused before sending. <value>The default value is 1 MiB.</value></summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Grpc.Core;
 using Xinfra.Northguard.Protocol;
@@ -35,38 +36,99 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
     /// <summary>The producer id that makes this producer's retries idempotent.</summary>
     public ulong ProducerId => _producerId;
 
-    /// <summary>Produces one record; the receipt comes once it is durable on every replica of its segment.</summary>
+    /// <summary>
+    /// Queues one record without a task per record: <paramref name="onDelivery"/> runs once with the receipt when the
+    /// record is durable on every replica of its segment, or with the error. It runs on the producer's I/O thread after
+    /// the whole batch was acknowledged, so it must be short and must not block; an exception it throws is rethrown on
+    /// the thread pool (like one from a timer callback). Records of a range are written and delivered in call order.
+    /// The call blocks only while the topic's route is fetched (its first record) or re-read after a range change;
+    /// errors from the cluster (unknown topic, refused, unreachable) go to the callback. This is the high-throughput
+    /// form of <see cref="ProduceAsync"/> (Kafka's <c>Produce</c> with a delivery handler).
+    /// </summary>
     /// <exception cref="RecordTooLargeException">The record exceeds <see cref="NorthguardClientOptions.MaxRecordBytes"/>.</exception>
-    /// <exception cref="UnknownTopicException">The topic does not exist.</exception>
-    /// <exception cref="ProduceException">The cluster refused the record or stayed unreachable.</exception>
-    public async ValueTask<NorthguardReceipt> ProduceAsync(string topic, NorthguardRecord record, CancellationToken cancellationToken = default)
+    public void Produce(string topic, NorthguardRecord record, Action<NorthguardReceipt, XinfraException?> onDelivery)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(onDelivery);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckSize(topic, record);
+        long timestamp = record.Timestamp != 0 ? record.Timestamp : _connections.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var enqueued = EnqueueAsync(topic, NorthguardKeyHash.Of(record.Key.Span), record, timestamp, onDelivery, CancellationToken.None);
+        if (!enqueued.IsCompletedSuccessfully)
+        {
+            // The topic's route is not known yet (its first record) or its ranges changed: wait here, so records
+            // keep the order of the calls (as Kafka's Produce blocks on metadata).
+            try
+            {
+                enqueued.AsTask().GetAwaiter().GetResult();
+            }
+            catch (XinfraException e)
+            {
+                onDelivery(default, e);
+            }
+        }
+    }
+
+    private void CheckSize(string topic, in NorthguardRecord record)
+    {
+        // Counted as the broker counts it in the encoded batch: key, value, header names (UTF-8) and values.
         long size = record.Key.Length + record.Value.Length;
         foreach (var header in record.Headers ?? [])
         {
-            size += header.Name.Length + header.Value.Length;
+            size += System.Text.Encoding.UTF8.GetByteCount(header.Name) + header.Value.Length;
         }
 
         if (size > _connections.Options.MaxRecordBytes)
         {
             throw new RecordTooLargeException($"A record of {size} bytes exceeds the limit of {_connections.Options.MaxRecordBytes} bytes.", size, _connections.Options.MaxRecordBytes) { Topic = topic };
         }
-
-        var pending = PendingRecord.Create(record, _connections.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-        await EnqueueAsync(topic, NorthguardKeyHash.Of(record.Key.Span), pending, cancellationToken).ConfigureAwait(false);
-        return await pending.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task EnqueueAsync(string topic, ulong hash, PendingRecord pending, CancellationToken cancellationToken)
+    /// <summary>Produces one record; the receipt comes once it is durable on every replica of its segment.</summary>
+    /// <exception cref="RecordTooLargeException">The record exceeds <see cref="NorthguardClientOptions.MaxRecordBytes"/>.</exception>
+    /// <exception cref="UnknownTopicException">The topic does not exist.</exception>
+    /// <exception cref="ProduceException">The cluster refused the record or stayed unreachable.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<NorthguardReceipt> ProduceAsync(string topic, NorthguardRecord record, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckSize(topic, record);
+        long timestamp = record.Timestamp != 0 ? record.Timestamp : _connections.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var (batch, index) = await EnqueueAsync(topic, NorthguardKeyHash.Of(record.Key.Span), record, timestamp, null, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var result = await batch.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (result.Moved is null)
+            {
+                return new NorthguardReceipt(batch.RangeId, result.BaseOffset + index);
+            }
+
+            // The range retired before the batch was acknowledged: the record was re-routed to a child range.
+            var slot = result.Moved[index];
+            if (slot.Error is not null)
+            {
+                throw slot.Error;
+            }
+
+            (batch, index) = (slot.Batch!, slot.Index);
+        }
+    }
+
+    private async ValueTask<(Batch Batch, int Index)> EnqueueAsync(string topic, ulong hash, NorthguardRecord record, long timestamp,
+        Action<NorthguardReceipt, XinfraException?>? onDelivery, CancellationToken cancellationToken)
     {
         for (int attempt = 0; ; attempt++)
         {
             RouteResponse route;
             try
             {
-                route = await _routes.GetOrAdd(topic, t => _connections.RouteAsync(t, CancellationToken.None)).WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (!_routes.TryGetValue(topic, out var routing))
+                {
+                    routing = _routes.GetOrAdd(topic, t => _connections.RouteAsync(t, CancellationToken.None));
+                }
+
+                route = routing.IsCompletedSuccessfully ? routing.Result : await routing.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (RpcException e)
             {
@@ -78,12 +140,16 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
             {
                 if (range.Active && hash >= range.KeyStart && hash <= range.KeyEnd)
                 {
-                    // Lazy: GetOrAdd may run the factory twice under a race, and a discarded RangeProducer would keep a session open.
-                    var producer = _producers.GetOrAdd((topic, range.RangeId), key => new Lazy<RangeProducer>(
-                        () => new RangeProducer(_connections, key.Topic, key.Range, _producerId, OnRetired))).Value;
-                    if (producer.TryAdd(pending))
+                    if (!_producers.TryGetValue((topic, range.RangeId), out var lazy))
                     {
-                        return;
+                        // Lazy: GetOrAdd may run the factory twice under a race, and a discarded RangeProducer would keep a session open.
+                        lazy = _producers.GetOrAdd((topic, range.RangeId), key => new Lazy<RangeProducer>(
+                            () => new RangeProducer(_connections, key.Topic, key.Range, _producerId, OnRetired)));
+                    }
+
+                    if (lazy.Value.TryAdd(record, timestamp, onDelivery, out var batch, out int index))
+                    {
+                        return (batch, index);
                     }
                 }
             }
@@ -98,7 +164,7 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
         }
     }
 
-    private void OnRetired(RangeProducer producer, IReadOnlyList<PendingRecord> records)
+    private void OnRetired(RangeProducer producer, IReadOnlyList<Batch> batches)
     {
         var key = _producers.FirstOrDefault(p => p.Value.IsValueCreated && p.Value.Value == producer).Key;
         _producers.TryRemove(key, out _);
@@ -110,16 +176,26 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
         _routes.TryRemove(key.Topic, out _);
         _ = Task.Run(async () =>
         {
-            foreach (var record in records)
+            foreach (var batch in batches)
             {
-                try
+                var records = batch.Decode();
+                var moved = new RecordSlot[records.Count];
+                for (int i = 0; i < records.Count; i++)
                 {
-                    await EnqueueAsync(key.Topic, NorthguardKeyHash.Of(record.Wire.Key.Span), record, CancellationToken.None).ConfigureAwait(false);
+                    try
+                    {
+                        var (to, index) = await EnqueueAsync(key.Topic, NorthguardKeyHash.Of(records[i].Key.Span), records[i], records[i].Timestamp, batch.CallbackAt(i), CancellationToken.None).ConfigureAwait(false);
+                        moved[i] = new RecordSlot(to, index, null);
+                    }
+                    catch (XinfraException e)
+                    {
+                        moved[i] = new RecordSlot(null, 0, e);
+                        batch.CallbackAt(i)?.Invoke(default, e);
+                    }
                 }
-                catch (XinfraException e)
-                {
-                    record.Completion.TrySetException(e);
-                }
+
+                batch.Completion.TrySetResult(new BatchResult(-1, moved));
+                batch.Dispose();
             }
         });
     }

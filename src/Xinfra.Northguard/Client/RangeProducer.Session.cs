@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Grpc.Core;
 using Xinfra.Northguard.Protocol;
 
@@ -113,14 +114,14 @@ internal sealed partial class RangeProducer
                 continue;
             }
 
-            var append = new ProduceAppend { StreamId = streamId, Sequence = next.Sequence };
-            append.Records.Add(next.Wire);
+            var append = new ProduceAppend { StreamId = streamId, Sequence = next.Sequence, Batch = UnsafeByteOperations.UnsafeWrap(next.Encoded) };
             await requests.WriteAsync(new ProduceRequest { Append = append }, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private void OnAck(ProduceAck ack)
     {
+        List<(Batch Batch, long BaseOffset)>? done = null;
         lock (_lock)
         {
             for (int i = 0; i < ack.BaseOffsets.Count; i++)
@@ -134,11 +135,22 @@ internal sealed partial class RangeProducer
                 var batch = _unacked[0];
                 _unacked.RemoveAt(0);
                 _sentIndex = Math.Max(0, _sentIndex - 1);
-                _ackedEnd = Math.Max(_ackedEnd, ack.BaseOffsets[i] + batch.Records.Count);
-                for (int r = 0; r < batch.Records.Count; r++)
-                {
-                    batch.Records[r].Completion.TrySetResult(new NorthguardReceipt(RangeId, ack.BaseOffsets[i] + r));
-                }
+                _ackedEnd = Math.Max(_ackedEnd, ack.BaseOffsets[i] + batch.Count);
+                (done ??= []).Add((batch, ack.BaseOffsets[i]));
+            }
+
+            if (_unacked.Count == 0 && _open is not null && !_closed)
+            {
+                CloseOpenBatch(); // the pipe is empty: do not wait for the linger
+            }
+        }
+
+        if (done is not null)
+        {
+            foreach (var (batch, baseOffset) in done)
+            {
+                batch.Acknowledge(baseOffset);
+                batch.Dispose();
             }
         }
 

@@ -13,7 +13,7 @@ internal sealed partial class RangeProducer : IAsyncDisposable
     private readonly ClientConnections _connections;
     private readonly string _topic;
     private readonly ulong _producerId;
-    private readonly Action<RangeProducer, IReadOnlyList<PendingRecord>> _onRetired;
+    private readonly Action<RangeProducer, IReadOnlyList<Batch>> _onRetired;
     private readonly Lock _lock = new();
     private readonly List<Batch> _unacked = [];
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -25,7 +25,7 @@ internal sealed partial class RangeProducer : IAsyncDisposable
     private long _ackedEnd = -1;
     private bool _closed;
 
-    public RangeProducer(ClientConnections connections, string topic, ulong rangeId, ulong producerId, Action<RangeProducer, IReadOnlyList<PendingRecord>> onRetired)
+    public RangeProducer(ClientConnections connections, string topic, ulong rangeId, ulong producerId, Action<RangeProducer, IReadOnlyList<Batch>> onRetired)
     {
         _connections = connections;
         _topic = topic;
@@ -39,27 +39,36 @@ internal sealed partial class RangeProducer : IAsyncDisposable
 
     private NorthguardClientOptions Options => _connections.Options;
 
-    /// <summary>Queues a record; false when this range no longer takes records (retired or closed).</summary>
-    public bool TryAdd(PendingRecord record)
+    /// <summary>
+    /// Encodes a record into the open batch; false when this range no longer takes records (retired or closed).
+    /// The record's receipt is <paramref name="batch"/>'s base offset plus <paramref name="index"/>.
+    /// </summary>
+    public bool TryAdd(in NorthguardRecord record, long timestamp, Action<NorthguardReceipt, XinfraException?>? onDelivery, out Batch batch, out int index)
     {
         Batch? lingering = null;
         lock (_lock)
         {
             if (_closed)
             {
+                batch = null!;
+                index = 0;
                 return false;
             }
 
-            if (_open is null)
-            {
-                _open = new Batch();
-                lingering = _open;
-            }
+            bool created = _open is null;
+            _open ??= new Batch(RangeId);
+            batch = _open;
+            index = _open.Add(record, timestamp, onDelivery);
 
-            _open.Add(record);
-            if (_open.Bytes >= Options.BatchMaxBytes)
+            // Nothing unacknowledged: send now rather than linger (records that arrive meanwhile batch up behind it
+            // and leave when its ack comes back or their linger ends, whichever is first).
+            if (_open.Bytes >= Options.BatchMaxBytes || _unacked.Count == 0)
             {
                 CloseOpenBatch();
+            }
+            else if (created)
+            {
+                lingering = _open;
             }
         }
 
@@ -93,7 +102,7 @@ internal sealed partial class RangeProducer : IAsyncDisposable
 
     private void CloseOpenBatch()
     {
-        _open!.Sequence = _nextSequence++;
+        _open!.Close(_producerId, _nextSequence++);
         _unacked.Add(_open);
         _open = null;
         _wake.Writer.TryWrite(true);
@@ -147,47 +156,41 @@ internal sealed partial class RangeProducer : IAsyncDisposable
 
     private void Retire()
     {
-        List<PendingRecord> records = [];
+        List<Batch> batches;
         lock (_lock)
         {
             _closed = true;
             if (_open is not null)
             {
-                _unacked.Add(_open);
-                _open = null;
+                CloseOpenBatch();
             }
 
-            foreach (var batch in _unacked)
-            {
-                records.AddRange(batch.Records);
-            }
-
+            batches = [.. _unacked];
             _unacked.Clear();
         }
 
-        _onRetired(this, records);
+        _onRetired(this, batches);
     }
 
     private void FailAll(XinfraException error)
     {
+        List<Batch> failed;
         lock (_lock)
         {
             _closed = true;
             if (_open is not null)
             {
-                _unacked.Add(_open);
-                _open = null;
+                CloseOpenBatch();
             }
 
-            foreach (var batch in _unacked)
-            {
-                foreach (var record in batch.Records)
-                {
-                    record.Completion.TrySetException(error);
-                }
-            }
-
+            failed = [.. _unacked];
             _unacked.Clear();
+        }
+
+        foreach (var batch in failed)
+        {
+            batch.Fail(error);
+            batch.Dispose();
         }
     }
 

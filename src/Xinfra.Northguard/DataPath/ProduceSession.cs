@@ -90,26 +90,13 @@ internal sealed class ProduceSession
         }
 
         var append = request.Append;
-        if (append.Records.Count == 0)
-        {
-            throw Refuse(StatusCode.InvalidArgument, $"Append {append.Sequence} has no records.");
-        }
-
-        foreach (var record in append.Records)
-        {
-            long size = RecordCodec.SizeOf(record);
-            if (size > _engine.Options.MaxRecordBytes)
-            {
-                throw Refuse(StatusCode.InvalidArgument, $"A record of {size} bytes in append {append.Sequence} exceeds the limit of {_engine.Options.MaxRecordBytes} bytes.");
-            }
-        }
-
+        var batch = AppendBatch.FromWire(append, producerId, _engine.Options.MaxRecordBytes);
         if (Interlocked.Increment(ref _inFlight) > _engine.Options.ProduceWindow)
         {
             throw Refuse(StatusCode.ResourceExhausted, $"Append {append.Sequence} exceeds the window of {_engine.Options.ProduceWindow} unacknowledged appends.");
         }
 
-        var outcome = leader.Append(this, producerId, append.Sequence, append.Records);
+        var outcome = leader.Append(this, producerId, append.Sequence, batch);
         if (outcome.Kind == AppendOutcomeKind.Gap)
         {
             throw Refuse(StatusCode.FailedPrecondition, $"Sequence gap: got append {append.Sequence}, expected {outcome.ExpectedSequence}.");

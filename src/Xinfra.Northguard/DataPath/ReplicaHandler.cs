@@ -50,19 +50,13 @@ internal static class ReplicaHandler
                 }
 
                 var append = message.Append;
-                if (append is null || append.BaseOffset != next || append.Records.Count == 0)
+                if (append is null || append.BaseOffset != next || (append.Records.Count == 0 && append.Batch.IsEmpty))
                 {
                     throw new RpcException(new Status(StatusCode.FailedPrecondition,
                         $"Replicated append at offset {append?.BaseOffset} does not continue segment {segment} at {next}."));
                 }
 
-                var records = new LogRecord[append.Records.Count];
-                for (int i = 0; i < records.Length; i++)
-                {
-                    records[i] = RecordCodec.ToLog(append.Records[i]);
-                }
-
-                var result = engine.Store.Append(segment, records);
+                var result = append.Batch.IsEmpty ? engine.Store.Append(segment, ToLog(append)) : AppendEncoded(engine, segment, append);
                 next = result.LastOffset + 1;
                 durable.Writer.TryWrite(result.LastOffset);
                 if (reporting.IsCompleted)
@@ -77,6 +71,29 @@ internal static class ReplicaHandler
         }
 
         await reporting.ConfigureAwait(false);
+    }
+
+    private static LogRecord[] ToLog(ReplicateAppend append)
+    {
+        var records = new LogRecord[append.Records.Count];
+        for (int i = 0; i < records.Length; i++)
+        {
+            records[i] = RecordCodec.ToLog(append.Records[i]);
+        }
+
+        return records;
+    }
+
+    private static AppendResult AppendEncoded(DataPathEngine engine, long segment, ReplicateAppend append)
+    {
+        try
+        {
+            return engine.Store.AppendEncoded(segment, append.Batch.Span);
+        }
+        catch (InvalidBatchException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"Replicated append at offset {append.BaseOffset}: {e.Message}"));
+        }
     }
 
     private static async Task ReportAsync(DataPathEngine engine, long segment, ChannelReader<long> lastOffsets,

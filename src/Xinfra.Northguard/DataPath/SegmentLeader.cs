@@ -1,8 +1,6 @@
-using Google.Protobuf.Collections;
 using Xinfra.Northguard.DataPath.Core;
 using Xinfra.Northguard.Metadata.Model;
 using Xinfra.Northguard.Protocol;
-using Xinfra.Northguard.Storage;
 
 namespace Xinfra.Northguard.DataPath;
 
@@ -19,6 +17,7 @@ internal sealed partial class SegmentLeader
     private readonly List<FollowerLink> _followers = [];
     private readonly long _origin;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _waitingLocal;
     private TaskCompletionSource? _sealed;
 
     public SegmentLeader(DataPathEngine engine, SegmentId id, string topic, long baseOffset, IReadOnlyList<ulong> replicas, StoragePolicy policy)
@@ -118,18 +117,10 @@ internal sealed partial class SegmentLeader
     }
 
     /// <summary>Appends one producer append; acks follow through <paramref name="session"/>.</summary>
-    public AppendOutcome Append(ProduceSession session, ulong producerId, long sequence, RepeatedField<Record> wire)
+    public AppendOutcome Append(ProduceSession session, ulong producerId, long sequence, AppendBatch batch)
     {
-        wire[0].Headers.Add(ProducerSequenceHeader.Create(producerId, sequence));
-        var records = new LogRecord[wire.Count];
-        long bytes = 0;
-        for (int i = 0; i < records.Length; i++)
-        {
-            records[i] = RecordCodec.ToLog(wire[i]);
-            bytes += RecordCodec.SizeOf(wire[i]);
-        }
-
         SealDecision? full;
+        bool waitLocal;
         long last;
         lock (_lock)
         {
@@ -147,18 +138,25 @@ internal sealed partial class SegmentLeader
                     return AppendOutcome.Duplicate;
             }
 
-            var result = _engine.Store.Append(StoreId, records);
+            var result = _engine.Store.AppendWalked(StoreId, batch.Bytes.Span, batch.RecordCount);
             last = result.LastOffset;
-            full = _core.OnAppended(session, producerId, sequence, result.BaseOffset, last + 1, bytes, Now);
-            var message = new ReplicateRequest { Append = new ReplicateAppend { BaseOffset = result.BaseOffset } };
-            message.Append.Records.Add(wire);
+            full = _core.OnAppended(session, producerId, sequence, result.BaseOffset, last + 1, batch.Bytes.Length, Now);
+            // The same bytes to every follower: each stamps its own copy with the base offset.
+            var message = new ReplicateRequest { Append = new ReplicateAppend { BaseOffset = result.BaseOffset, Batch = batch.Bytes } };
             foreach (var follower in _followers)
             {
                 follower.Send(message);
             }
+
+            waitLocal = !_waitingLocal;
+            _waitingLocal = true;
         }
 
-        _ = WaitLocalAsync(last);
+        if (waitLocal)
+        {
+            _ = WaitLocalAsync();
+        }
+
         if (full is { } decision)
         {
             _ = SealAsync(decision.ToString());
@@ -197,12 +195,31 @@ internal sealed partial class SegmentLeader
     /// <summary>Now, for the core: the time since this leader started.</summary>
     private TimeSpan Now => _engine.Time.GetElapsedTime(_origin);
 
-    private async Task WaitLocalAsync(long last)
+    /// <summary>
+    /// Reports the leader's own durable end: one waiter per segment (not one per append), waiting for the first
+    /// offset not yet durable and then reporting everything its group commit made durable at once.
+    /// </summary>
+    private async Task WaitLocalAsync()
     {
         try
         {
-            await _engine.Store.WaitForDurableAsync(StoreId, last, _engine.Stopping).ConfigureAwait(false);
-            OnDurable(_engine.BrokerId, last + 1);
+            while (true)
+            {
+                long next;
+                lock (_lock)
+                {
+                    next = _core.DurableEnd(_engine.BrokerId);
+                    if (_core.IsSealing || next >= _core.AppendedEnd)
+                    {
+                        _waitingLocal = false;
+                        return;
+                    }
+                }
+
+                await _engine.Store.WaitForDurableAsync(StoreId, next, _engine.Stopping).ConfigureAwait(false);
+                long end = _engine.Store.GetSegment(StoreId)?.NextOffset ?? next + 1;
+                OnDurable(_engine.BrokerId, Math.Max(end, next + 1));
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -37,3 +37,13 @@ public sealed class SegmentSealedException : XinfraException
     /// <summary>The sealed segment.</summary>
     public long SegmentId { get; }
 }
+
+/// <summary>A pre-encoded batch given to <see cref="FpsStore.AppendEncoded"/> is malformed (header, CRC, records).</summary>
+public sealed class InvalidBatchException : XinfraException
+{
+    /// <summary>Creates the exception.</summary>
+    public InvalidBatchException(string message)
+        : base(message)
+    {
+    }
+}
