@@ -8,7 +8,8 @@ internal sealed record Cli
 {
     public const string Usage =
         "usage: Xinfra.Simulator [--seeds N] [--minutes M] [--first-seed S] [--duration SECONDS] [--parallel P] [--no-shrink]\n" +
-        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records]";
+        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records]\n" +
+        "       common: [--strict-groups] (coordinator-handoff overlaps of consumer groups fail the run)";
 
     public long? Seed { get; init; }
 
@@ -31,12 +32,15 @@ internal sealed record Cli
 
     public BugHooks Bugs { get; init; } = new();
 
+    public bool StrictGroups { get; init; }
+
     public SimOptions Options(long seed) => new()
     {
         Seed = seed,
         Duration = TimeSpan.FromSeconds(DurationSeconds),
         KeepFaults = Faults,
         Bugs = Bugs,
+        StrictGroups = StrictGroups,
     };
 
     public static Cli Parse(string[] args)
@@ -54,6 +58,7 @@ internal sealed record Cli
                 "--duration" => cli with { DurationSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--faults" => cli with { Faults = ParseFaults(Next()) },
                 "--replay" => cli with { Replay = true },
+                "--strict-groups" => cli with { StrictGroups = true },
                 "--no-shrink" => cli with { Shrink = false },
                 "--parallel" => cli with { Parallel = Math.Max(1, int.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--bug" => cli with { Bugs = AddBug(cli.Bugs, Next()) },

@@ -16,7 +16,12 @@ internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
     private readonly Dictionary<(int Vnode, long Term), ulong> _leaders = [];
     private readonly Dictionary<(int Vnode, long Index), (long Term, int Hash)> _applied = [];
 
+    private GroupChecker? _groups;
+
     public List<string> Failures { get; } = [];
+
+    /// <summary>The consumer-group checks (they share the sent-record oracle).</summary>
+    public GroupChecker Groups => _groups ??= new GroupChecker(this);
 
     public List<KvOperation> Documents { get; } = [];
 
@@ -35,6 +40,9 @@ internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
 
         trace.Write($"VIOLATION {what}");
     }
+
+    /// <summary>A notable event for the trace (not a violation).</summary>
+    public void Trace(string what) => trace.Write(what);
 
     public void OnSent(string id, string topic, string key, int producer, long n) =>
         _sent[id] = new SentRecord(topic, key, producer, n);
@@ -126,6 +134,14 @@ internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
 
         return missing;
     }
+
+    /// <summary>What the oracle knows of a record value: its topic, key, producer, number, ack, and segments it was sent to.</summary>
+    public (string Topic, string Key, int Producer, long N, bool Acked, int Segments)? Lookup(string id) =>
+        _sent.TryGetValue(id, out var r) ? (r.Topic, r.Key, r.Producer, r.N, r.Acked, r.Segments.Count) : null;
+
+    /// <summary>Every acknowledged record of <paramref name="liveTopics"/>, in send order.</summary>
+    public IEnumerable<(string Id, string Topic, string Key)> AckedRecords(IReadOnlySet<string> liveTopics) =>
+        _sent.Where(p => p.Value.Acked && liveTopics.Contains(p.Value.Topic)).Select(p => (p.Key, p.Value.Topic, p.Value.Key));
 
     /// <summary>End of run: every acked record delivered to every consumer, and the document history linearizable.</summary>
     public void CheckEnd(int consumers, IReadOnlySet<string> liveTopics)

@@ -21,8 +21,8 @@ internal abstract class SimClient : ISimNode
 
     public int Id { get; }
 
-    /// <summary>Clients never crash (they are the observers the checkers trust).</summary>
-    public bool IsUp => true;
+    /// <summary>Clients never crash (they are the observers the checkers trust), except group members, which restart.</summary>
+    public virtual bool IsUp => true;
 
     protected SimWorld World { get; }
 

@@ -215,6 +215,9 @@ internal sealed partial class SimBroker : ISimNode
             case SealNowRequest sealNow:
                 _ = ServeSealNowAsync(from, request.CallId, sealNow);
                 break;
+            case GroupRequest group:
+                OnGroupRequest(from, request.CallId, group);
+                break;
             case FenceRequest fence:
                 _rpc.Reply(from, request.CallId, Fence(fence.Segment) is { } end ? new FenceResponse(end) : new Done(false, "storage failed"));
                 break;

@@ -39,6 +39,14 @@ internal sealed record SimOptions
 
     public int Vnodes { get; init; } = 4;
 
+    /// <summary>Consumer groups on the workload topics (each with <see cref="GroupMembers"/> members; 0: none).</summary>
+    public int Groups { get; init; } = 2;
+
+    public int GroupMembers { get; init; } = 2;
+
+    /// <summary>Coordinator-handoff overlaps (a known engine limitation) fail the run instead of being counted as findings.</summary>
+    public bool StrictGroups { get; init; }
+
     /// <summary>Indexes into the generated fault plan to keep (null: all). Shrinking removes entries.</summary>
     public IReadOnlyList<int>? KeepFaults { get; init; }
 
