@@ -10,5 +10,6 @@ internal static class RegressionSeedList
     [
         (5, 60, "producer re-formed an in-flight batch after a timeout, so the leader appended records twice in one segment"),
         (11, 60, "same as 5, on a merge"),
+        (15, 30, "consumer groups: a stale heartbeat, applied after a newer one, released ranges its member still read (fixed in GroupState)"),
     ];
 }

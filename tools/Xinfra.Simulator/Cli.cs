@@ -8,8 +8,8 @@ internal sealed record Cli
 {
     public const string Usage =
         "usage: Xinfra.Simulator [--seeds N] [--minutes M] [--first-seed S] [--duration SECONDS] [--parallel P] [--no-shrink]\n" +
-        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records]\n" +
-        "       common: [--strict-groups] (coordinator-handoff overlaps of consumer groups fail the run)";
+        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records|stale-heartbeats-applied|group-commit-ahead]\n" +
+        "       common: [--groups N] (consumer groups, default 2) [--strict-groups] (coordinator-handoff overlaps fail the run)";
 
     public long? Seed { get; init; }
 
@@ -34,6 +34,8 @@ internal sealed record Cli
 
     public bool StrictGroups { get; init; }
 
+    public int Groups { get; init; } = 2;
+
     public SimOptions Options(long seed) => new()
     {
         Seed = seed,
@@ -41,6 +43,7 @@ internal sealed record Cli
         KeepFaults = Faults,
         Bugs = Bugs,
         StrictGroups = StrictGroups,
+        Groups = Groups,
     };
 
     public static Cli Parse(string[] args)
@@ -59,6 +62,7 @@ internal sealed record Cli
                 "--faults" => cli with { Faults = ParseFaults(Next()) },
                 "--replay" => cli with { Replay = true },
                 "--strict-groups" => cli with { StrictGroups = true },
+                "--groups" => cli with { Groups = Math.Max(0, int.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--no-shrink" => cli with { Shrink = false },
                 "--parallel" => cli with { Parallel = Math.Max(1, int.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--bug" => cli with { Bugs = AddBug(cli.Bugs, Next()) },
@@ -82,6 +86,8 @@ internal sealed record Cli
         "ack-before-follower-fsync" => bugs with { AckBeforeFollowerFsync = true },
         "orphan-seal-without-fencing" => bugs with { OrphanSealWithoutFencing = true },
         "consumer-skips-records" => bugs with { ConsumerSkipsRecords = true },
+        "stale-heartbeats-applied" => bugs with { StaleHeartbeatsApplied = true },
+        "group-commit-ahead" => bugs with { GroupCommitAhead = true },
         _ => throw new ArgumentException($"Unknown bug hook '{name}'."),
     };
 }

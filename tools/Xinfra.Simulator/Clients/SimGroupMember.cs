@@ -363,6 +363,11 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
             return;
         }
 
+        if (World.Options.Bugs.GroupCommitAhead)
+        {
+            position += 25;
+        }
+
         var bytes = new byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(bytes, position);
         string member = m.MemberId;

@@ -88,7 +88,8 @@ internal sealed partial class SimBroker
             return;
         }
 
-        var (target, granted) = state.Heartbeat(heartbeat.Member, heartbeat.Held, description.Ranges, Clock.GetTimestamp(), received);
+        var (target, granted) = state.Heartbeat(heartbeat.Member, heartbeat.Held, description.Ranges, Clock.GetTimestamp(),
+            _world.Options.Bugs.StaleHeartbeatsApplied ? null : received);
         foreach (ulong range in granted)
         {
             _world.Checker.Groups.OnGranted($"{Id}.{Incarnation}", heartbeat.Group, heartbeat.Topic, range, heartbeat.Member);

@@ -17,7 +17,16 @@ internal sealed record BugHooks
     /// <summary>Consumers silently skip one record in every 500: the "no acknowledged record lost" checker must fire.</summary>
     public bool ConsumerSkipsRecords { get; init; }
 
-    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords;
+    /// <summary>
+    /// The group coordinator applies a heartbeat with its processing time, not its arrival time, as the engine did
+    /// before GroupState dropped stale heartbeats: a late heartbeat releases ranges its member still reads.
+    /// </summary>
+    public bool StaleHeartbeatsApplied { get; init; }
+
+    /// <summary>Group members commit 25 records past what they read: records are skipped after a handoff.</summary>
+    public bool GroupCommitAhead { get; init; }
+
+    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords || StaleHeartbeatsApplied || GroupCommitAhead;
 }
 
 /// <summary>What one simulated run does: seed, length, cluster shape, which faults of the plan are kept.</summary>

@@ -72,6 +72,9 @@ internal sealed partial class Simulation : IDisposable
 
     public FaultPlan Plan => _plan;
 
+    /// <summary>The consumer-group oracle of this run (counts for tests).</summary>
+    internal Checks.GroupChecker GroupChecks => _world.Checker.Groups;
+
     public SimResult Run()
     {
         var options = _world.Options;
