@@ -48,7 +48,20 @@ internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
         _sent[id] = new SentRecord(topic, key, producer, n);
 
     /// <summary>The producer sends the record to <paramref name="segment"/> (a retry to a new segment opens the at-least-once window).</summary>
-    public void OnAttempt(string id, SegmentId segment) => _sent[id].Segments.Add(segment);
+    public void OnAttempt(string id, SegmentId segment)
+    {
+        _sent[id].Segments.Add(segment);
+        _sent[id].Last = segment;
+    }
+
+    /// <summary>
+    /// Segments the metadata marks deleted (retention): an acknowledged record acked into one of them is exempt from
+    /// "delivered to every consumer" — exactly those records, never more.
+    /// </summary>
+    public Func<IReadOnlySet<SegmentId>> DeletedSegments { get; set; } = () => new HashSet<SegmentId>();
+
+    /// <summary>Acknowledged records exempt at the last check because retention deleted their segment.</summary>
+    public long Expired { get; private set; }
 
     public void OnAck(string id)
     {
@@ -124,11 +137,11 @@ internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
     {
         var seen = _consumers.TryGetValue(consumer, out var view) ? view.Seen : [];
         var missing = new List<string>();
-        foreach (var (id, record) in _sent)
+        foreach (var (id, topic, key) in AckedRecords(liveTopics))
         {
-            if (record.Acked && liveTopics.Contains(record.Topic) && !seen.Contains(id))
+            if (!seen.Contains(id))
             {
-                missing.Add($"{record.Topic}/{record.Key}={id}");
+                missing.Add($"{topic}/{key}={id}");
             }
         }
 
@@ -140,8 +153,30 @@ internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
         _sent.TryGetValue(id, out var r) ? (r.Topic, r.Key, r.Producer, r.N, r.Acked, r.Segments.Count) : null;
 
     /// <summary>Every acknowledged record of <paramref name="liveTopics"/>, in send order.</summary>
-    public IEnumerable<(string Id, string Topic, string Key)> AckedRecords(IReadOnlySet<string> liveTopics) =>
-        _sent.Where(p => p.Value.Acked && liveTopics.Contains(p.Value.Topic)).Select(p => (p.Key, p.Value.Topic, p.Value.Key));
+    public IEnumerable<(string Id, string Topic, string Key)> AckedRecords(IReadOnlySet<string> liveTopics)
+    {
+        var deleted = DeletedSegments();
+        long expired = 0;
+        var acked = new List<(string, string, string)>();
+        foreach (var (id, record) in _sent)
+        {
+            if (!record.Acked || !liveTopics.Contains(record.Topic))
+            {
+                continue;
+            }
+
+            if (record.Last is { } last && deleted.Contains(last))
+            {
+                expired++;
+                continue;
+            }
+
+            acked.Add((id, record.Topic, record.Key));
+        }
+
+        Expired = expired;
+        return acked;
+    }
 
     /// <summary>End of run: every acked record delivered to every consumer, and the document history linearizable.</summary>
     public void CheckEnd(int consumers, IReadOnlySet<string> liveTopics)
@@ -174,6 +209,9 @@ internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
         public bool Acked { get; set; }
 
         public HashSet<SegmentId> Segments { get; } = [];
+
+        /// <summary>The segment of the latest attempt: an ack is for that one.</summary>
+        public SegmentId? Last { get; set; }
     }
 
     private sealed class ConsumerView

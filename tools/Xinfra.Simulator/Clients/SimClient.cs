@@ -70,5 +70,20 @@ internal abstract class SimClient : ISimNode
         return cached.Chains.TryGetValue(range, out var chain) ? chain : [];
     }
 
+    /// <summary>The end of the range's deleted prefix (retention): a reader below it skips there.</summary>
+    protected static long LowWatermark(List<(SegmentInfo Segment, long Base)> chain)
+    {
+        long low = 0;
+        foreach (var (segment, _) in chain)
+        {
+            if (segment.State == SegmentState.Deleted)
+            {
+                low = Math.Max(low, segment.EndOffset);
+            }
+        }
+
+        return low;
+    }
+
     protected int AnyBroker() => 1 + Random.Next(World.Options.Brokers);
 }

@@ -286,6 +286,13 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
     {
         long position = hold.Position!.Value;
         var chain = Chain(description, range.Id);
+        long low = LowWatermark(chain);
+        if (position < low)
+        {
+            World.Trace.Write($"member {group}/{index} {m.Topic} range {range.Id}: skips {position}..{low} (deleted by retention)");
+            hold.Position = position = low;
+        }
+
         int at = chain.FindIndex(c => c.Segment.State == SegmentState.Open || position < c.Segment.EndOffset);
         if (at < 0)
         {

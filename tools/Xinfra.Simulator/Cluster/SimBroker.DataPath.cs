@@ -43,6 +43,12 @@ internal sealed partial class SimBroker
                 FailStop(e);
                 return;
             }
+            catch (InvalidOperationException)
+            {
+                // The copy existed and was reclaimed (retention deleted the sealed segment): a stale request.
+                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
+                return;
+            }
 
             leader = new LeaderModel(segment, _world.Loop.Now);
             _leaders[segment.Id] = leader;

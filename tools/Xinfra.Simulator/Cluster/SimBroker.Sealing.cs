@@ -1,4 +1,3 @@
-using Xinfra.Northguard.Metadata.Commands;
 using Xinfra.Northguard.Metadata.Model;
 using Xinfra.Northguard.Storage;
 using Xinfra.Simulator.Engine;
@@ -72,7 +71,7 @@ internal sealed partial class SimBroker
         leader.Waiters.Clear();
         for (int attempt = 0; attempt < 100 && life == Incarnation; attempt++)
         {
-            var result = await _meta.WriteAsync(new SealSegmentCommand(leader.Segment.Id, end));
+            var result = await _meta.WriteAsync(SealCommand(leader.Segment.Id, end));
             if (result is not null)
             {
                 break; // Ok, or sealed by an orphan seal meanwhile (at an end that covers our committed offset).
@@ -226,7 +225,7 @@ internal sealed partial class SimBroker
                 return;
             }
 
-            var result = await _meta.WriteAsync(new SealSegmentCommand(segment.Id, end));
+            var result = await _meta.WriteAsync(SealCommand(segment.Id, end));
             if (life == Incarnation)
             {
                 _world.Trace.Write($"broker {Id} sealed orphan {segment} at {end}: {result?.Status}");

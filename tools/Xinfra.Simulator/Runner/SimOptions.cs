@@ -48,6 +48,9 @@ internal sealed record SimOptions
 
     public int Vnodes { get; init; } = 4;
 
+    /// <summary>The <c>events</c> topic has a small retention (age and size), so segments get deleted during the run.</summary>
+    public bool Retention { get; init; } = true;
+
     /// <summary>Consumer groups on the workload topics (each with <see cref="GroupMembers"/> members; 0: none).</summary>
     public int Groups { get; init; } = 2;
 

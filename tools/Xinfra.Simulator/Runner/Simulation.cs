@@ -68,6 +68,7 @@ internal sealed partial class Simulation : IDisposable
 
         _groups = new GroupWorkload(_world, names);
         _world.Checker.Groups.Strict = options.StrictGroups;
+        _world.Checker.DeletedSegments = DeletedSegments;
     }
 
     public FaultPlan Plan => _plan;
@@ -148,13 +149,35 @@ internal sealed partial class Simulation : IDisposable
 
         var summary = $"acked {checker.Acked}, delivered {checker.Delivered} (dups {checker.Duplicates}), splits {_admin.Splits}, merges {_admin.Merges}, " +
             $"doc ops {checker.Documents.Count}, group deliveries {checker.Groups.Delivered} (dups {checker.Groups.Duplicates}), grants {checker.Groups.Grants}, " +
-            $"commits {checker.Groups.Commits}, member churns {_groups.Churns}, group findings {checker.Groups.Findings}, faults {_plan.Active.Count}, messages {_world.Network.Delivered}, trace lines {_world.Trace.Lines}";
+            $"commits {checker.Groups.Commits}, expired by retention {checker.Expired}, member churns {_groups.Churns}, group findings {checker.Groups.Findings}, faults {_plan.Active.Count}, messages {_world.Network.Delivered}, trace lines {_world.Trace.Lines}";
         _world.Trace.Write($"end: {summary}");
         return new SimResult(options.Seed, _world.Trace.Hash(), [.. checker.Failures], TimeSpan.FromTicks(loop.Now), loop.Steps,
             checker.Acked, checker.Delivered, checker.Duplicates, _plan.Active.Count, summary);
     }
 
     private SimBroker Broker(int id) => _brokers[id - 1];
+
+    /// <summary>Segments of the workload topics some up broker's applied metadata marks deleted (deletion is final).</summary>
+    private HashSet<Xinfra.Northguard.Metadata.Model.SegmentId> DeletedSegments()
+    {
+        var deleted = new HashSet<Xinfra.Northguard.Metadata.Model.SegmentId>();
+        foreach (var (name, _, _) in Topics)
+        {
+            int vnode = _world.Ring.VnodeForTopic(name);
+            foreach (var broker in _brokers)
+            {
+                foreach (var segment in broker.StateOf(vnode)?.Describe(name)?.Segments ?? [])
+                {
+                    if (segment.State == Xinfra.Northguard.Metadata.Model.SegmentState.Deleted)
+                    {
+                        deleted.Add(segment.Id);
+                    }
+                }
+            }
+        }
+
+        return deleted;
+    }
 
     private void HealAll()
     {
