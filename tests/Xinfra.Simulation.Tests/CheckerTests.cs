@@ -10,8 +10,8 @@ public class CheckerTests
 {
     private static (SimOptions Options, SimResult Result) Run(long seed, int seconds, BugHooks bugs, IReadOnlyList<int>? faults = null)
     {
-        // Data-path checkers: the seeds and fault sets below were found without consumer groups (GroupTests covers those).
-        var options = new SimOptions { Seed = seed, Duration = TimeSpan.FromSeconds(seconds), Bugs = bugs, KeepFaults = faults, DrainLimit = TimeSpan.FromSeconds(20), Groups = 0 };
+        // Data-path checkers: the seeds and fault sets below were found without consumer groups and retention (GroupTests and RetentionTests cover those).
+        var options = new SimOptions { Seed = seed, Duration = TimeSpan.FromSeconds(seconds), Bugs = bugs, KeepFaults = faults, DrainLimit = TimeSpan.FromSeconds(20), Groups = 0, Retention = false };
         using var simulation = new Simulator.Runner.Simulation(options);
         return (options, simulation.Run());
     }

@@ -8,8 +8,8 @@ internal sealed record Cli
 {
     public const string Usage =
         "usage: Xinfra.Simulator [--seeds N] [--minutes M] [--first-seed S] [--duration SECONDS] [--parallel P] [--no-shrink]\n" +
-        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records|stale-heartbeats-applied|group-commit-ahead]\n" +
-        "       common: [--groups N] (consumer groups, default 2) [--strict-groups] (coordinator-handoff overlaps fail the run)";
+        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records|stale-heartbeats-applied|group-commit-ahead|reclaim-before-delete]\n" +
+        "       common: [--groups N] (consumer groups, default 2) [--no-retention] [--strict-groups] (coordinator-handoff overlaps fail the run)";
 
     public long? Seed { get; init; }
 
@@ -36,6 +36,8 @@ internal sealed record Cli
 
     public int Groups { get; init; } = 2;
 
+    public bool Retention { get; init; } = true;
+
     public SimOptions Options(long seed) => new()
     {
         Seed = seed,
@@ -44,6 +46,7 @@ internal sealed record Cli
         Bugs = Bugs,
         StrictGroups = StrictGroups,
         Groups = Groups,
+        Retention = Retention,
     };
 
     public static Cli Parse(string[] args)
@@ -62,6 +65,7 @@ internal sealed record Cli
                 "--faults" => cli with { Faults = ParseFaults(Next()) },
                 "--replay" => cli with { Replay = true },
                 "--strict-groups" => cli with { StrictGroups = true },
+                "--no-retention" => cli with { Retention = false },
                 "--groups" => cli with { Groups = Math.Max(0, int.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--no-shrink" => cli with { Shrink = false },
                 "--parallel" => cli with { Parallel = Math.Max(1, int.Parse(Next(), CultureInfo.InvariantCulture)) },
@@ -88,6 +92,7 @@ internal sealed record Cli
         "consumer-skips-records" => bugs with { ConsumerSkipsRecords = true },
         "stale-heartbeats-applied" => bugs with { StaleHeartbeatsApplied = true },
         "group-commit-ahead" => bugs with { GroupCommitAhead = true },
+        "reclaim-before-delete" => bugs with { ReclaimBeforeDelete = true },
         _ => throw new ArgumentException($"Unknown bug hook '{name}'."),
     };
 }

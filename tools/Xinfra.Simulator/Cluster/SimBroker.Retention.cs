@@ -26,7 +26,8 @@ internal sealed partial class SimBroker
 
     private async Task RetentionLoopAsync(int life)
     {
-        await _world.Loop.Delay(_random.NextInt64(RetentionInterval));
+        // Out of phase with the other brokers, without drawing from the broker's random stream (placement uses it).
+        await _world.Loop.Delay(SimLoop.Ms(137 * Id % 1000));
         while (life == Incarnation)
         {
             long now = Clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -56,7 +57,9 @@ internal sealed partial class SimBroker
             foreach (var segment in topic.Segments)
             {
                 long storeId = SegmentRef.StoreIdOf(segment.Id);
-                if (segment.State == SegmentState.Deleted && Store?.GetSegment(storeId) is { SizeBytes: > 0 } && Store.DeleteSegment(storeId))
+                bool reclaim = segment.State == SegmentState.Deleted
+                    || (_world.Options.Bugs.ReclaimBeforeDelete && segment.State == SegmentState.Sealed && topic.Topic.Name == Workloads.RetentionWorkload.Topic);
+                if (reclaim && Store?.GetSegment(storeId) is { SizeBytes: > 0 } && Store.DeleteSegment(storeId))
                 {
                     _world.Trace.Write($"broker {Id} reclaimed deleted segment {segment.Id}");
                 }

@@ -102,7 +102,10 @@ internal sealed partial class SimBroker : ISimNode
         _world.Loop.Spawn($"broker {Id} raft ticks", () => TickLoopAsync(life));
         _world.Loop.Spawn($"broker {Id} flusher", () => FlushLoopAsync(life));
         _world.Loop.Spawn($"broker {Id} pings", () => PingLoopAsync(life));
-        _world.Loop.Spawn($"broker {Id} retention", () => RetentionLoopAsync(life));
+        if (_world.Options.Retention)
+        {
+            _world.Loop.Spawn($"broker {Id} retention", () => RetentionLoopAsync(life));
+        }
         return true;
     }
 

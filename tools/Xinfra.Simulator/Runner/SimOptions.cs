@@ -26,7 +26,10 @@ internal sealed record BugHooks
     /// <summary>Group members commit 25 records past what they read: records are skipped after a handoff.</summary>
     public bool GroupCommitAhead { get; init; }
 
-    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords || StaleHeartbeatsApplied || GroupCommitAhead;
+    /// <summary>Replicas drop their copies of sealed segments of the retention topic before metadata deleted them.</summary>
+    public bool ReclaimBeforeDelete { get; init; }
+
+    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords || StaleHeartbeatsApplied || GroupCommitAhead || ReclaimBeforeDelete;
 }
 
 /// <summary>What one simulated run does: seed, length, cluster shape, which faults of the plan are kept.</summary>

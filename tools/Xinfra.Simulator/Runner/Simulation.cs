@@ -73,6 +73,9 @@ internal sealed partial class Simulation : IDisposable
 
     public FaultPlan Plan => _plan;
 
+    /// <summary>The run's oracle (counts for tests).</summary>
+    internal Checks.InvariantChecker Checks => _world.Checker;
+
     /// <summary>The consumer-group oracle of this run (counts for tests).</summary>
     internal Checks.GroupChecker GroupChecks => _world.Checker.Groups;
 
