@@ -41,11 +41,19 @@ public class CheckerTests
     [Fact]
     public void OrphanSealWithoutFencing_LosesRecordsAckedByALiveLeader()
     {
-        // What DataPathEngine.SealOrphanAsync does today: read the replicas' durable ends without fencing them.
-        var (_, result) = Run(2, 30, new BugHooks { OrphanSealWithoutFencing = true }, faults: [1, 2, 3]);
+        // What DataPathEngine.SealOrphanAsync did before it fenced: read the replicas' durable ends without fencing
+        // them. The first seed that loses records is searched for (8 today, tried first; 4 of 10 did before the
+        // placement model changed), so the test fails only if no seed of 16 catches it.
+        foreach (long seed in new long[] { 8 }.Concat(Enumerable.Range(1, 16).Select(i => (long)i).Where(i => i != 8)))
+        {
+            var (_, result) = Run(seed, 30, new BugHooks { OrphanSealWithoutFencing = true });
+            if (result.Failures.Any(f => f.Contains("acknowledged records never delivered", StringComparison.Ordinal)))
+            {
+                return;
+            }
+        }
 
-        Assert.False(result.Passed);
-        Assert.Contains(result.Failures, f => f.Contains("acknowledged records never delivered", StringComparison.Ordinal));
+        Assert.Fail("no seed of 16 lost acknowledged records with orphan seals that do not fence");
     }
 
     [Fact]

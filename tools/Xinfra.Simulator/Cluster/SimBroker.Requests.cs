@@ -49,15 +49,21 @@ internal sealed partial class SimBroker
         }
 
         int rf = description.Topic.Policy.ReplicationFactor;
-        var live = LiveBrokers();
-        if (live.Count < rf)
+        var live = PlaceableBrokers();
+        int count = ReplicaCount(rf, live.Count);
+        if (count == 0)
         {
-            _rpc.Reply(from, callId, new Done(false, $"only {live.Count} live brokers for replication factor {rf}"));
+            _rpc.Reply(from, callId, new Done(false, $"only {live.Count} placeable brokers for replication factor {rf}"));
             return;
         }
 
+        if (count < rf)
+        {
+            _world.Trace.Write($"broker {Id} opens {range.Id} on {count} of {rf} replicas (brokers down or suspected)");
+        }
+
         var chosen = live.Select(b => (Broker: b, Load: load.GetValueOrDefault(b), Tie: _random.Next()))
-            .OrderBy(x => x.Load).ThenBy(x => x.Tie).Take(rf).Select(x => x.Broker).ToList();
+            .OrderBy(x => x.Load).ThenBy(x => x.Tie).Take(count).Select(x => x.Broker).ToList();
         if (chosen.Remove(Self))
         {
             chosen.Insert(0, Self);

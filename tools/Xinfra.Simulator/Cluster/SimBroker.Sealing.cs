@@ -35,6 +35,7 @@ internal sealed partial class SimBroker
                 {
                     if (durable < oldest.End)
                     {
+                        Suspect(replica);
                         reason = $"replica {replica} timed out";
                         break;
                     }

@@ -176,6 +176,7 @@ internal sealed partial class SimBroker : ISimNode
             case ReplicaRefused refused:
                 if (_leaders.TryGetValue(refused.Segment, out var refusedLeader))
                 {
+                    Suspect((ulong)from);
                     _ = SealAsync(refusedLeader, $"replica {from} refused: {refused.Why}");
                 }
 
