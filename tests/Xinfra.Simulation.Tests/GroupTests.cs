@@ -37,29 +37,6 @@ public class GroupTests
     }
 
     [Fact]
-    public void StaleHeartbeatApplied_LetsTwoMembersHoldARange_AndTheCheckerSaysSo()
-    {
-        // The engine bug the simulator found (fixed in GroupState; first on seed 15 of the workload then). It needs a
-        // heartbeat to wait in the coordinator's describe across a rebalance, which few seeds produce: the first seed
-        // that does is searched for (17 today, tried first), so a model change that moves the timing does not make
-        // the test vacuous — it fails only if no seed of 40 catches the bug.
-        var bugs = new BugHooks { StaleHeartbeatsApplied = true };
-        foreach (long seed in new long[] { 17 }.Concat(Enumerable.Range(1, 40).Select(i => (long)i).Where(i => i != 17)))
-        {
-            var (options, result, _) = Run(seed, 30, bugs, retention: false);
-            if (result.Failures.Any(f => f.Contains("still holds it", StringComparison.Ordinal) && !f.Contains("handoff", StringComparison.Ordinal)))
-            {
-                Assert.Contains("--bug stale-heartbeats-applied", Reporter.Describe(options, result), StringComparison.Ordinal);
-                return;
-            }
-
-            Assert.True(result.Passed, $"seed {seed} failed otherwise: {Reporter.Describe(options, result)}");
-        }
-
-        Assert.Fail("no seed of 40 caught a stale heartbeat releasing a range another member was then granted");
-    }
-
-    [Fact]
     public void CommitAhead_SkipsRecordsAfterAHandoff_AndTheLivenessCheckSaysSo()
     {
         var (_, result, _) = Run(1, 20, new BugHooks { GroupCommitAhead = true });

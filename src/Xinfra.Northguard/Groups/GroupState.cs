@@ -48,6 +48,18 @@ internal sealed class GroupState(string group, string topic)
         return true;
     }
 
+    /// <summary>
+    /// A heartbeat of <paramref name="member"/> arrived at <paramref name="now"/>: the member is alive, even if the
+    /// coordinator then takes longer than its session timeout to read the topic before applying the heartbeat.
+    /// </summary>
+    public void Seen(string member, long now)
+    {
+        if (_members.TryGetValue(member, out var state) && now > state.LastSeen)
+        {
+            state.LastSeen = now;
+        }
+    }
+
     /// <summary>Members whose session expired at <paramref name="now"/>.</summary>
     public List<string> Expired(TimeProvider time, long now)
     {
@@ -81,7 +93,7 @@ internal sealed class GroupState(string group, string topic)
         }
 
         state.LastReceived = arrived;
-        state.LastSeen = now;
+        state.LastSeen = Math.Max(state.LastSeen, now);
         var heldSet = held as ISet<ulong> ?? new HashSet<ulong>(held);
         foreach (var (range, owner) in _owners.ToArray())
         {

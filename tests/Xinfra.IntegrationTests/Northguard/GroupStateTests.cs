@@ -128,6 +128,23 @@ public sealed class GroupStateTests
         Assert.Empty(granted);
     }
 
+    [Fact]
+    public void Seen_HeartbeatWaitingForTheTopic_KeepsTheMemberAlive()
+    {
+        // Found by the simulator (seed 6, 60 s, fault 0): a one-way partition stalled the coordinator's topic reads
+        // for longer than the session timeout; every member heartbeating meanwhile was expelled as silent.
+        var clock = new ManualClock();
+        var group = new GroupState("g", "t");
+        group.Join("a", TimeSpan.FromSeconds(3), clock.GetTimestamp());
+        clock.Advance(TimeSpan.FromSeconds(2));
+        group.Seen("a", clock.GetTimestamp());
+        clock.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.Empty(group.Expired(clock, clock.GetTimestamp()));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(["a"], group.Expired(clock, clock.GetTimestamp()));
+    }
+
     private static RangeInfo Range(ulong id, params ulong[] parents) =>
         new(new RangeId(id), "t", 0, ulong.MaxValue, RangeState.Active, [.. parents.Select(p => new RangeId(p))], [], 0);
 

@@ -22,6 +22,7 @@ internal sealed class GroupChecker(InvariantChecker owner)
 {
     private readonly Dictionary<(string Group, string Topic, ulong Range, string Member), string> _grantedBy = [];
     private readonly HashSet<(string Group, string Topic, ulong Range)> _overlapped = [];
+    private readonly HashSet<(string Coordinator, string Group, string Topic, string Member)> _expelled = [];
 
     private readonly Dictionary<(string Group, string Topic, ulong Range), string> _holders = [];
     private readonly Dictionary<(string Group, string Topic, ulong Range), long> _highDelivered = [];
@@ -70,6 +71,11 @@ internal sealed class GroupChecker(InvariantChecker owner)
             _overlapped.Add((group, topic, range));
             Finding($"{what} (coordinator handoff: {holder} was granted it by coordinator {holderCoordinator}, {member} by {coordinator})");
         }
+        else if (_expelled.Contains((coordinator, group, topic, holder)))
+        {
+            _overlapped.Add((group, topic, range));
+            Finding($"{what} (expelled member: coordinator {coordinator} expelled {holder}, which has not heard of it yet)");
+        }
         else
         {
             owner.Fail(what);
@@ -88,6 +94,12 @@ internal sealed class GroupChecker(InvariantChecker owner)
 
         _grantedBy[(group, topic, range, member)] = coordinator;
     }
+
+    /// <summary>A coordinator expelled a member whose session expired (the member may not know yet).</summary>
+    public void OnExpelled(string coordinator, string group, string topic, string member) => _expelled.Add((coordinator, group, topic, member));
+
+    /// <summary>A member (re)joined: from now on it is a member in good standing of that coordinator.</summary>
+    public void OnJoined(string coordinator, string group, string topic, string member) => _expelled.Remove((coordinator, group, topic, member));
 
     /// <summary>A member holds a range from now on (a grant it received).</summary>
     public void OnHold(string group, string topic, ulong range, string member)

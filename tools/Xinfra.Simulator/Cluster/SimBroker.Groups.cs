@@ -45,6 +45,7 @@ internal sealed partial class SimBroker
                 string member = join.Member.Length > 0 ? join.Member : $"{join.Group}-{Id}.{Incarnation}.{++_memberSequence}";
                 var state = Sweep(join.Group, join.Topic, create: true)!;
                 state.Join(member, TimeSpan.FromTicks(join.SessionTimeoutTicks), Clock.GetTimestamp());
+                _world.Checker.Groups.OnJoined($"{Id}.{Incarnation}", join.Group, join.Topic, member);
                 _world.Trace.Write($"coordinator {Id}: {member} joined {join.Group}/{join.Topic}, generation {state.Generation}");
                 _rpc.Reply(from, callId, new GroupReply(GroupStatus.Ok, member, state.Generation, [], [], Id));
                 break;
@@ -75,6 +76,11 @@ internal sealed partial class SimBroker
     {
         int life = Incarnation;
         long received = Clock.GetTimestamp();
+        if (!_world.Options.Bugs.StaleHeartbeatsApplied && Groups().TryGetValue((heartbeat.Group, heartbeat.Topic), out var seen))
+        {
+            seen.Seen(heartbeat.Member, received);
+        }
+
         var (answered, description) = await _meta.DescribeAsync(heartbeat.Topic);
         if (life != Incarnation || !answered || description is null)
         {
@@ -116,6 +122,7 @@ internal sealed partial class SimBroker
         foreach (string member in state.Expired(Clock, Clock.GetTimestamp()))
         {
             state.Leave(member);
+            _world.Checker.Groups.OnExpelled($"{Id}.{Incarnation}", group, topic, member);
             _world.Trace.Write($"coordinator {Id}: {member} expelled from {group}/{topic} (session expired), generation {state.Generation}");
         }
 
