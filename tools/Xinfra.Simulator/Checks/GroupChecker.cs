@@ -23,6 +23,7 @@ internal sealed class GroupChecker(InvariantChecker owner)
     private readonly Dictionary<(string Group, string Topic, ulong Range, string Member), string> _grantedBy = [];
     private readonly HashSet<(string Group, string Topic, ulong Range)> _overlapped = [];
     private readonly HashSet<(string Coordinator, string Group, string Topic, string Member)> _expelled = [];
+    private readonly Dictionary<(string Topic, ulong Range), long> _lowWatermarks = [];
 
     private readonly Dictionary<(string Group, string Topic, ulong Range), string> _holders = [];
     private readonly Dictionary<(string Group, string Topic, ulong Range), long> _highDelivered = [];
@@ -97,6 +98,19 @@ internal sealed class GroupChecker(InvariantChecker owner)
 
     /// <summary>A coordinator expelled a member whose session expired (the member may not know yet).</summary>
     public void OnExpelled(string coordinator, string group, string topic, string member) => _expelled.Add((coordinator, group, topic, member));
+
+    /// <summary>
+    /// A reader saw the range's deleted prefix end at <paramref name="low"/> (retention). Records below it may still
+    /// be delivered late by a reader whose metadata or replica is behind; they are exempt from the order and
+    /// duplicate checks, as they are from "delivered to every group".
+    /// </summary>
+    public void OnLowWatermark(string topic, ulong range, long low)
+    {
+        if (low > _lowWatermarks.GetValueOrDefault((topic, range)))
+        {
+            _lowWatermarks[(topic, range)] = low;
+        }
+    }
 
     /// <summary>A member (re)joined: from now on it is a member in good standing of that coordinator.</summary>
     public void OnJoined(string coordinator, string group, string topic, string member) => _expelled.Remove((coordinator, group, topic, member));
@@ -187,7 +201,8 @@ internal sealed class GroupChecker(InvariantChecker owner)
         }
 
         bool first = seen.Add(value);
-        bool inWindow = _rewinds.TryGetValue((member, topic, range), out var rewind) && offset >= rewind.From && offset < rewind.Upto;
+        bool inWindow = (_rewinds.TryGetValue((member, topic, range), out var rewind) && offset >= rewind.From && offset < rewind.Upto)
+            || offset < _lowWatermarks.GetValueOrDefault((topic, range));
         if (!first)
         {
             Duplicates++;
@@ -207,7 +222,7 @@ internal sealed class GroupChecker(InvariantChecker owner)
         if (first)
         {
             var groupKey = (group, record.Producer, topic, key);
-            if (_groupOrder.TryGetValue(groupKey, out long groupLast) && groupLast > record.N)
+            if (_groupOrder.TryGetValue(groupKey, out long groupLast) && groupLast > record.N && !inWindow)
             {
                 Report(group, topic, range, $"group {group}: per-key order of first deliveries broken on {topic}/{key}: record #{record.N} of producer {record.Producer} after #{groupLast}");
             }

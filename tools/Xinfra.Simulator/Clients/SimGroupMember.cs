@@ -287,6 +287,11 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
         long position = hold.Position!.Value;
         var chain = Chain(description, range.Id);
         long low = LowWatermark(chain);
+        if (low > 0)
+        {
+            World.Checker.Groups.OnLowWatermark(m.Topic, range.Id.Value, low);
+        }
+
         if (position < low)
         {
             World.Trace.Write($"member {group}/{index} {m.Topic} range {range.Id}: skips {position}..{low} (deleted by retention)");
