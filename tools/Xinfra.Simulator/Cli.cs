@@ -8,7 +8,8 @@ internal sealed record Cli
 {
     public const string Usage =
         "usage: Xinfra.Simulator [--seeds N] [--minutes M] [--first-seed S] [--duration SECONDS] [--parallel P] [--no-shrink]\n" +
-        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records]";
+        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records|stale-heartbeats-applied|group-commit-ahead|reclaim-before-delete]\n" +
+        "       common: [--groups N] (consumer groups, default 2) [--no-retention] [--strict-groups] (coordinator-handoff overlaps fail the run)";
 
     public long? Seed { get; init; }
 
@@ -31,12 +32,21 @@ internal sealed record Cli
 
     public BugHooks Bugs { get; init; } = new();
 
+    public bool StrictGroups { get; init; }
+
+    public int Groups { get; init; } = 2;
+
+    public bool Retention { get; init; } = true;
+
     public SimOptions Options(long seed) => new()
     {
         Seed = seed,
         Duration = TimeSpan.FromSeconds(DurationSeconds),
         KeepFaults = Faults,
         Bugs = Bugs,
+        StrictGroups = StrictGroups,
+        Groups = Groups,
+        Retention = Retention,
     };
 
     public static Cli Parse(string[] args)
@@ -54,6 +64,9 @@ internal sealed record Cli
                 "--duration" => cli with { DurationSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--faults" => cli with { Faults = ParseFaults(Next()) },
                 "--replay" => cli with { Replay = true },
+                "--strict-groups" => cli with { StrictGroups = true },
+                "--no-retention" => cli with { Retention = false },
+                "--groups" => cli with { Groups = Math.Max(0, int.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--no-shrink" => cli with { Shrink = false },
                 "--parallel" => cli with { Parallel = Math.Max(1, int.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--bug" => cli with { Bugs = AddBug(cli.Bugs, Next()) },
@@ -77,6 +90,9 @@ internal sealed record Cli
         "ack-before-follower-fsync" => bugs with { AckBeforeFollowerFsync = true },
         "orphan-seal-without-fencing" => bugs with { OrphanSealWithoutFencing = true },
         "consumer-skips-records" => bugs with { ConsumerSkipsRecords = true },
+        "stale-heartbeats-applied" => bugs with { StaleHeartbeatsApplied = true },
+        "group-commit-ahead" => bugs with { GroupCommitAhead = true },
+        "reclaim-before-delete" => bugs with { ReclaimBeforeDelete = true },
         _ => throw new ArgumentException($"Unknown bug hook '{name}'."),
     };
 }

@@ -44,6 +44,17 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
 
     public async Task<GroupResponse> HeartbeatAsync(HeartbeatRequest request, CancellationToken cancellationToken)
     {
+        // Arrival time: heartbeats of one member can overtake each other during the describe; GroupState drops stale ones.
+        // The member is alive now, however long the describe takes (a slow metadata read must not expel everyone).
+        long received = engine.Time.GetTimestamp();
+        lock (_lock)
+        {
+            if (_groups.TryGetValue((request.Group, request.Topic), out var seen))
+            {
+                seen.Seen(request.MemberId, received);
+            }
+        }
+
         var description = await engine.DescribeAsync(request.Topic, cancellationToken).ConfigureAwait(false);
         lock (_lock)
         {
@@ -53,7 +64,7 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
                 return new GroupResponse { Error = GroupError.UnknownMember, MemberId = request.MemberId };
             }
 
-            var (target, granted) = state.Heartbeat(request.MemberId, request.Held, description.Ranges, engine.Time.GetTimestamp());
+            var (target, granted) = state.Heartbeat(request.MemberId, request.Held, description.Ranges, engine.Time.GetTimestamp(), received);
             var response = new GroupResponse { MemberId = request.MemberId, Generation = state.Generation, MemberCount = state.MemberCount };
             response.Target.AddRange(target);
             response.Granted.AddRange(granted);

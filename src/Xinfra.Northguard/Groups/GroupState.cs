@@ -25,7 +25,7 @@ internal sealed class GroupState(string group, string topic)
 
     public void Join(string member, TimeSpan sessionTimeout, long now)
     {
-        _members[member] = new Member(sessionTimeout) { LastSeen = now };
+        _members[member] = new Member(sessionTimeout) { LastSeen = now, LastReceived = now };
         Generation++;
     }
 
@@ -48,6 +48,18 @@ internal sealed class GroupState(string group, string topic)
         return true;
     }
 
+    /// <summary>
+    /// A heartbeat of <paramref name="member"/> arrived at <paramref name="now"/>: the member is alive, even if the
+    /// coordinator then takes longer than its session timeout to read the topic before applying the heartbeat.
+    /// </summary>
+    public void Seen(string member, long now)
+    {
+        if (_members.TryGetValue(member, out var state) && now > state.LastSeen)
+        {
+            state.LastSeen = now;
+        }
+    }
+
     /// <summary>Members whose session expired at <paramref name="now"/>.</summary>
     public List<string> Expired(TimeProvider time, long now)
     {
@@ -65,11 +77,23 @@ internal sealed class GroupState(string group, string topic)
 
     /// <summary>
     /// Records a heartbeat: ownership follows what the member holds; returns its target ranges and grants it every
-    /// target range nobody holds.
+    /// target range nobody holds. <paramref name="receivedAt"/> is when the heartbeat arrived (default
+    /// <paramref name="now"/>): the coordinator reads the topic between arrival and this call, so two heartbeats of
+    /// one member can get here out of order. One that arrived before a heartbeat (or the join) already applied is
+    /// stale — its held set predates grants the member has since received — and changes nothing: applying it would
+    /// release ranges the member still reads and let them be granted to another member.
     /// </summary>
-    public (List<ulong> Target, List<ulong> Granted) Heartbeat(string member, IReadOnlyCollection<ulong> held, IReadOnlyList<RangeInfo> ranges, long now)
+    public (List<ulong> Target, List<ulong> Granted) Heartbeat(string member, IReadOnlyCollection<ulong> held, IReadOnlyList<RangeInfo> ranges, long now, long? receivedAt = null)
     {
-        _members[member].LastSeen = now;
+        var state = _members[member];
+        long arrived = receivedAt ?? now;
+        if (arrived < state.LastReceived)
+        {
+            return (Target(member, ranges), []);
+        }
+
+        state.LastReceived = arrived;
+        state.LastSeen = Math.Max(state.LastSeen, now);
         var heldSet = held as ISet<ulong> ?? new HashSet<ulong>(held);
         foreach (var (range, owner) in _owners.ToArray())
         {
@@ -157,5 +181,8 @@ internal sealed class GroupState(string group, string topic)
         public TimeSpan SessionTimeout { get; } = sessionTimeout;
 
         public long LastSeen { get; set; }
+
+        /// <summary>Arrival time of the newest heartbeat applied (or of the join).</summary>
+        public long LastReceived { get; set; }
     }
 }

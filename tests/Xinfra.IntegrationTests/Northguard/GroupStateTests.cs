@@ -86,6 +86,65 @@ public sealed class GroupStateTests
         Assert.Equal([1UL, 2, 3, 4], granted);
     }
 
+    [Fact]
+    public void Heartbeat_StaleOneAppliedLate_DoesNotReleaseRangesTheMemberHolds()
+    {
+        // Found by the simulator (seed 15, 30 s): a heartbeat waited in the coordinator's describe while a newer one
+        // of the same member was applied and granted; applied late, its old held set released ranges the member was
+        // reading, and a rebalance then granted them to another member at once.
+        var clock = new ManualClock();
+        var group = new GroupState("g", "t");
+        group.Join("a", TimeSpan.FromSeconds(10), clock.GetTimestamp());
+        long staleArrival = clock.GetTimestamp();
+        clock.Advance(TimeSpan.FromMilliseconds(300));
+        var (_, granted) = group.Heartbeat("a", [], FourRanges, clock.GetTimestamp(), clock.GetTimestamp());
+        Assert.Equal([1UL, 2, 3, 4], granted);
+
+        group.Join("b", TimeSpan.FromSeconds(10), clock.GetTimestamp());
+        clock.Advance(TimeSpan.FromMilliseconds(10));
+        var (staleTarget, staleGranted) = group.Heartbeat("a", [], FourRanges, clock.GetTimestamp(), staleArrival);
+        var (_, grantedB) = group.Heartbeat("b", [], FourRanges, clock.GetTimestamp());
+
+        Assert.Equal([1UL, 3], staleTarget);
+        Assert.Empty(staleGranted);
+        Assert.Empty(grantedB); // a still holds 2 and 4 until a fresh heartbeat of a releases them.
+        group.Heartbeat("a", [1, 3], FourRanges, clock.GetTimestamp());
+        (_, grantedB) = group.Heartbeat("b", [], FourRanges, clock.GetTimestamp());
+        Assert.Equal([2UL, 4], grantedB);
+    }
+
+    [Fact]
+    public void Heartbeat_ThatArrivedBeforeTheJoin_IsStale()
+    {
+        var clock = new ManualClock();
+        var group = new GroupState("g", "t");
+        long arrival = clock.GetTimestamp();
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+        group.Join("a", TimeSpan.FromSeconds(10), clock.GetTimestamp());
+
+        var (target, granted) = group.Heartbeat("a", [], FourRanges, clock.GetTimestamp(), arrival);
+
+        Assert.Equal([1UL, 2, 3, 4], target);
+        Assert.Empty(granted);
+    }
+
+    [Fact]
+    public void Seen_HeartbeatWaitingForTheTopic_KeepsTheMemberAlive()
+    {
+        // Found by the simulator (seed 6, 60 s, fault 0): a one-way partition stalled the coordinator's topic reads
+        // for longer than the session timeout; every member heartbeating meanwhile was expelled as silent.
+        var clock = new ManualClock();
+        var group = new GroupState("g", "t");
+        group.Join("a", TimeSpan.FromSeconds(3), clock.GetTimestamp());
+        clock.Advance(TimeSpan.FromSeconds(2));
+        group.Seen("a", clock.GetTimestamp());
+        clock.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.Empty(group.Expired(clock, clock.GetTimestamp()));
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(["a"], group.Expired(clock, clock.GetTimestamp()));
+    }
+
     private static RangeInfo Range(ulong id, params ulong[] parents) =>
         new(new RangeId(id), "t", 0, ulong.MaxValue, RangeState.Active, [.. parents.Select(p => new RangeId(p))], [], 0);
 

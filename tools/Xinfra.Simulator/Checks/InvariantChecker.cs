@@ -16,7 +16,12 @@ internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
     private readonly Dictionary<(int Vnode, long Term), ulong> _leaders = [];
     private readonly Dictionary<(int Vnode, long Index), (long Term, int Hash)> _applied = [];
 
+    private GroupChecker? _groups;
+
     public List<string> Failures { get; } = [];
+
+    /// <summary>The consumer-group checks (they share the sent-record oracle).</summary>
+    public GroupChecker Groups => _groups ??= new GroupChecker(this);
 
     public List<KvOperation> Documents { get; } = [];
 
@@ -36,11 +41,27 @@ internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
         trace.Write($"VIOLATION {what}");
     }
 
+    /// <summary>A notable event for the trace (not a violation).</summary>
+    public void Trace(string what) => trace.Write(what);
+
     public void OnSent(string id, string topic, string key, int producer, long n) =>
         _sent[id] = new SentRecord(topic, key, producer, n);
 
     /// <summary>The producer sends the record to <paramref name="segment"/> (a retry to a new segment opens the at-least-once window).</summary>
-    public void OnAttempt(string id, SegmentId segment) => _sent[id].Segments.Add(segment);
+    public void OnAttempt(string id, SegmentId segment)
+    {
+        _sent[id].Segments.Add(segment);
+        _sent[id].Last = segment;
+    }
+
+    /// <summary>
+    /// Segments the metadata marks deleted (retention): an acknowledged record acked into one of them is exempt from
+    /// "delivered to every consumer" — exactly those records, never more.
+    /// </summary>
+    public Func<IReadOnlySet<SegmentId>> DeletedSegments { get; set; } = () => new HashSet<SegmentId>();
+
+    /// <summary>Acknowledged records exempt at the last check because retention deleted their segment.</summary>
+    public long Expired { get; private set; }
 
     public void OnAck(string id)
     {
@@ -116,15 +137,45 @@ internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
     {
         var seen = _consumers.TryGetValue(consumer, out var view) ? view.Seen : [];
         var missing = new List<string>();
-        foreach (var (id, record) in _sent)
+        foreach (var (id, topic, key) in AckedRecords(liveTopics))
         {
-            if (record.Acked && liveTopics.Contains(record.Topic) && !seen.Contains(id))
+            if (!seen.Contains(id))
             {
-                missing.Add($"{record.Topic}/{record.Key}={id}");
+                missing.Add($"{topic}/{key}={id}");
             }
         }
 
         return missing;
+    }
+
+    /// <summary>What the oracle knows of a record value: its topic, key, producer, number, ack, and segments it was sent to.</summary>
+    public (string Topic, string Key, int Producer, long N, bool Acked, int Segments)? Lookup(string id) =>
+        _sent.TryGetValue(id, out var r) ? (r.Topic, r.Key, r.Producer, r.N, r.Acked, r.Segments.Count) : null;
+
+    /// <summary>Every acknowledged record of <paramref name="liveTopics"/>, in send order.</summary>
+    public IEnumerable<(string Id, string Topic, string Key)> AckedRecords(IReadOnlySet<string> liveTopics)
+    {
+        var deleted = DeletedSegments();
+        long expired = 0;
+        var acked = new List<(string, string, string)>();
+        foreach (var (id, record) in _sent)
+        {
+            if (!record.Acked || !liveTopics.Contains(record.Topic))
+            {
+                continue;
+            }
+
+            if (record.Last is { } last && deleted.Contains(last))
+            {
+                expired++;
+                continue;
+            }
+
+            acked.Add((id, record.Topic, record.Key));
+        }
+
+        Expired = expired;
+        return acked;
     }
 
     /// <summary>End of run: every acked record delivered to every consumer, and the document history linearizable.</summary>
@@ -158,6 +209,9 @@ internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
         public bool Acked { get; set; }
 
         public HashSet<SegmentId> Segments { get; } = [];
+
+        /// <summary>The segment of the latest attempt: an ack is for that one.</summary>
+        public SegmentId? Last { get; set; }
     }
 
     private sealed class ConsumerView

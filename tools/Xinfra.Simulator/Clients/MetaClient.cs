@@ -26,6 +26,7 @@ internal sealed class MetaClient(SimWorld world, RpcEndpoint rpc)
             OpenSegmentCommand c => world.Ring.VnodeForRange(c.Range),
             SealSegmentCommand c => world.Ring.VnodeForRange(c.Segment.Range),
             ReplaceReplicaCommand c => world.Ring.VnodeForRange(c.Segment.Range),
+            DeleteSegmentsCommand c => world.Ring.VnodeForRange(c.Range),
             CreateTopicCommand c => world.Ring.VnodeForTopic(c.Name),
             DeleteTopicCommand c => world.Ring.VnodeForTopic(c.Name),
             SetAclCommand c => world.Ring.VnodeForTopic(c.Topic),

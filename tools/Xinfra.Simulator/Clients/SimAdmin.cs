@@ -40,7 +40,7 @@ internal sealed class SimAdmin(SimWorld world, int id, IReadOnlyList<(string Nam
         {
             while (true)
             {
-                var result = await Meta.WriteAsync(new CreateTopicCommand(name, StoragePolicy.Default with { ReplicationFactor = rf }, ranges));
+                var result = await Meta.WriteAsync(new CreateTopicCommand(name, Workloads.RetentionWorkload.PolicyFor(name, rf, World.Options.Retention), ranges));
                 if (result is { Status: MetadataStatus.Ok or MetadataStatus.TopicExists })
                 {
                     break;

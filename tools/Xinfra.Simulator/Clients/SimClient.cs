@@ -21,8 +21,8 @@ internal abstract class SimClient : ISimNode
 
     public int Id { get; }
 
-    /// <summary>Clients never crash (they are the observers the checkers trust).</summary>
-    public bool IsUp => true;
+    /// <summary>Clients never crash (they are the observers the checkers trust), except group members, which restart.</summary>
+    public virtual bool IsUp => true;
 
     protected SimWorld World { get; }
 
@@ -68,6 +68,21 @@ internal abstract class SimClient : ISimNode
         }
 
         return cached.Chains.TryGetValue(range, out var chain) ? chain : [];
+    }
+
+    /// <summary>The end of the range's deleted prefix (retention): a reader below it skips there.</summary>
+    protected static long LowWatermark(List<(SegmentInfo Segment, long Base)> chain)
+    {
+        long low = 0;
+        foreach (var (segment, _) in chain)
+        {
+            if (segment.State == SegmentState.Deleted)
+            {
+                low = Math.Max(low, segment.EndOffset);
+            }
+        }
+
+        return low;
     }
 
     protected int AnyBroker() => 1 + Random.Next(World.Options.Brokers);

@@ -61,6 +61,13 @@ internal sealed class SimConsumer(SimWorld world, int id, int index, IReadOnlyLi
 
                 var chain = Chain(description, range.Id);
                 long position = _positions.GetValueOrDefault(key);
+                long low = LowWatermark(chain);
+                if (position < low)
+                {
+                    World.Trace.Write($"consumer {index} {topic} range {range.Id}: skips {position}..{low} (deleted by retention)");
+                    _positions[key] = position = low;
+                }
+
                 int at = chain.FindIndex(c => c.Segment.State == SegmentState.Open || position < c.Segment.EndOffset);
                 if (at < 0)
                 {

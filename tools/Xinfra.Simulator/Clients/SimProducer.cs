@@ -138,7 +138,7 @@ internal sealed class SimProducer(SimWorld world, int id, int index, IReadOnlyLi
             }
 
             var chain = Chain(description, range.Id);
-            if (chain.Count == 0 || chain[^1].Segment.State == SegmentState.Sealed)
+            if (chain.Count == 0 || chain[^1].Segment.State != SegmentState.Open) // Sealed, or sealed and deleted by retention
             {
                 var opened = await Rpc.CallAsync(AnyBroker(), new OpenSegmentRequest(topic, range.Id, description.Topic.Policy.ReplicationFactor), SimLoop.Ms(800));
                 description = null;

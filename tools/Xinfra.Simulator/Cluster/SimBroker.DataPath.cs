@@ -45,6 +45,12 @@ internal sealed partial class SimBroker
                 FailStop(e);
                 return;
             }
+            catch (InvalidOperationException)
+            {
+                // The copy existed and was reclaimed (retention deleted the sealed segment): a stale request.
+                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
+                return;
+            }
 
             leader = new LeaderModel(segment, new SegmentReplicationCore<ProduceCall>(segment.BaseOffset, segment.Replicas, Self, Limits, Now));
             _leaders[segment.Id] = leader;

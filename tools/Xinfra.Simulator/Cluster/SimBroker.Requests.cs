@@ -41,13 +41,18 @@ internal sealed partial class SimBroker
         }
 
         int rf = description.Topic.Policy.ReplicationFactor;
-        var live = LiveBrokers();
+        var live = PlaceableBrokers();
         var brokers = live.ConvertAll(b => new BrokerInfo(b, $"broker-{b}", 0, NoAttributes, IsLive: true));
         var chosen = SegmentPlacement.Choose(brokers, SegmentPlacement.OpenSegmentsPerBroker(description.Segments), rf, Self);
         if (chosen is null)
         {
-            _rpc.Reply(from, callId, new Done(false, $"only {live.Count} live brokers for replication factor {rf}"));
+            _rpc.Reply(from, callId, new Done(false, $"only {live.Count} placeable brokers for replication factor {rf}"));
             return;
+        }
+
+        if (chosen.Count < rf)
+        {
+            _world.Trace.Write($"broker {Id} opens {range.Id} on {chosen.Count} of {rf} replicas (brokers down or suspected)");
         }
 
         var result = await _meta.WriteAsync(new OpenSegmentCommand(range.Id, chosen));

@@ -1,5 +1,4 @@
 using Xinfra.Northguard.DataPath.Core;
-using Xinfra.Northguard.Metadata.Commands;
 using Xinfra.Northguard.Metadata.Model;
 using Xinfra.Northguard.Storage;
 using Xinfra.Simulator.Engine;
@@ -22,7 +21,13 @@ internal sealed partial class SimBroker
                 return;
             }
 
-            string? reason = leader.Core.Tick(Now)?.ToString();
+            var decision = leader.Core.Tick(Now);
+            if (decision is { Cause: SealCause.ReplicaTimedOut } timedOut)
+            {
+                Suspect(timedOut.Replica);
+            }
+
+            string? reason = decision?.ToString();
             if (reason is not null)
             {
                 await SealAsync(leader, reason);
@@ -49,7 +54,7 @@ internal sealed partial class SimBroker
 
         for (int attempt = 0; attempt < 100 && life == Incarnation; attempt++)
         {
-            var result = await _meta.WriteAsync(new SealSegmentCommand(leader.Segment.Id, end));
+            var result = await _meta.WriteAsync(SealCommand(leader.Segment.Id, end));
             if (result is not null)
             {
                 break; // Ok, or sealed by an orphan seal meanwhile (at an end that covers our committed offset).
@@ -193,7 +198,7 @@ internal sealed partial class SimBroker
                 return;
             }
 
-            var result = await _meta.WriteAsync(new SealSegmentCommand(segment.Id, end));
+            var result = await _meta.WriteAsync(SealCommand(segment.Id, end));
             if (life == Incarnation)
             {
                 _world.Trace.Write($"broker {Id} sealed orphan {segment} at {end}: {result?.Status}");

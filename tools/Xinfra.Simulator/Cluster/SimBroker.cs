@@ -102,6 +102,10 @@ internal sealed partial class SimBroker : ISimNode
         _world.Loop.Spawn($"broker {Id} raft ticks", () => TickLoopAsync(life));
         _world.Loop.Spawn($"broker {Id} flusher", () => FlushLoopAsync(life));
         _world.Loop.Spawn($"broker {Id} pings", () => PingLoopAsync(life));
+        if (_world.Options.Retention)
+        {
+            _world.Loop.Spawn($"broker {Id} retention", () => RetentionLoopAsync(life));
+        }
         return true;
     }
 
@@ -172,6 +176,7 @@ internal sealed partial class SimBroker : ISimNode
             case ReplicaRefused refused:
                 if (_leaders.TryGetValue(refused.Segment, out var refusedLeader) && refusedLeader.Core.OnReplicaFailed((ulong)from) is { } failed)
                 {
+                    Suspect((ulong)from);
                     _ = SealAsync(refusedLeader, $"{failed}: {refused.Why}");
                 }
 
@@ -214,6 +219,9 @@ internal sealed partial class SimBroker : ISimNode
                 break;
             case SealNowRequest sealNow:
                 _ = ServeSealNowAsync(from, request.CallId, sealNow);
+                break;
+            case GroupRequest group:
+                OnGroupRequest(from, request.CallId, group);
                 break;
             case FenceRequest fence:
                 _rpc.Reply(from, request.CallId, Fence(fence.Segment) is { } end ? new FenceResponse(end) : new Done(false, "storage failed"));

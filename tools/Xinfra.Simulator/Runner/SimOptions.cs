@@ -17,7 +17,19 @@ internal sealed record BugHooks
     /// <summary>Consumers silently skip one record in every 500: the "no acknowledged record lost" checker must fire.</summary>
     public bool ConsumerSkipsRecords { get; init; }
 
-    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords;
+    /// <summary>
+    /// The group coordinator applies a heartbeat with its processing time, not its arrival time, as the engine did
+    /// before GroupState dropped stale heartbeats: a late heartbeat releases ranges its member still reads.
+    /// </summary>
+    public bool StaleHeartbeatsApplied { get; init; }
+
+    /// <summary>Group members commit 25 records past what they read: records are skipped after a handoff.</summary>
+    public bool GroupCommitAhead { get; init; }
+
+    /// <summary>Replicas drop their copies of sealed segments of the retention topic before metadata deleted them.</summary>
+    public bool ReclaimBeforeDelete { get; init; }
+
+    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords || StaleHeartbeatsApplied || GroupCommitAhead || ReclaimBeforeDelete;
 }
 
 /// <summary>What one simulated run does: seed, length, cluster shape, which faults of the plan are kept.</summary>
@@ -38,6 +50,17 @@ internal sealed record SimOptions
     public int Consumers { get; init; } = 2;
 
     public int Vnodes { get; init; } = 4;
+
+    /// <summary>The <c>events</c> topic has a small retention (age and size), so segments get deleted during the run.</summary>
+    public bool Retention { get; init; } = true;
+
+    /// <summary>Consumer groups on the workload topics (each with <see cref="GroupMembers"/> members; 0: none).</summary>
+    public int Groups { get; init; } = 2;
+
+    public int GroupMembers { get; init; } = 2;
+
+    /// <summary>Coordinator-handoff overlaps (a known engine limitation) fail the run instead of being counted as findings.</summary>
+    public bool StrictGroups { get; init; }
 
     /// <summary>Indexes into the generated fault plan to keep (null: all). Shrinking removes entries.</summary>
     public IReadOnlyList<int>? KeepFaults { get; init; }

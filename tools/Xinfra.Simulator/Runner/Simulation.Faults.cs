@@ -110,7 +110,11 @@ internal sealed partial class Simulation
                     if (segment.State == Xinfra.Northguard.Metadata.Model.SegmentState.Sealed)
                     {
                         CompareCopies(new SegmentRef(segment.Id, name, baseOffset, [.. segment.Replicas]), segment.EndOffset);
-                        baseOffset = segment.EndOffset;
+                    }
+
+                    if (segment.State != Xinfra.Northguard.Metadata.Model.SegmentState.Open)
+                    {
+                        baseOffset = segment.EndOffset; // Deleted segments (retention) still move the base on.
                     }
                 }
             }

@@ -2,6 +2,7 @@ using Xinfra.Simulator.Clients;
 using Xinfra.Simulator.Cluster;
 using Xinfra.Simulator.Engine;
 using Xinfra.Simulator.Faults;
+using Xinfra.Simulator.Workloads;
 
 namespace Xinfra.Simulator.Runner;
 
@@ -35,6 +36,7 @@ internal sealed partial class Simulation : IDisposable
     private readonly List<SimConsumer> _consumers = [];
     private readonly SimAdmin _admin;
     private readonly FaultPlan _plan;
+    private readonly GroupWorkload _groups;
 
     public Simulation(SimOptions options)
     {
@@ -63,9 +65,19 @@ internal sealed partial class Simulation : IDisposable
             _consumers.Add(consumer);
             _world.Network.Add(consumer);
         }
+
+        _groups = new GroupWorkload(_world, names);
+        _world.Checker.Groups.Strict = options.StrictGroups;
+        _world.Checker.DeletedSegments = DeletedSegments;
     }
 
     public FaultPlan Plan => _plan;
+
+    /// <summary>The run's oracle (counts for tests).</summary>
+    internal Checks.InvariantChecker Checks => _world.Checker;
+
+    /// <summary>The consumer-group oracle of this run (counts for tests).</summary>
+    internal Checks.GroupChecker GroupChecks => _world.Checker.Groups;
 
     public SimResult Run()
     {
@@ -99,6 +111,7 @@ internal sealed partial class Simulation : IDisposable
             consumer.Start();
         }
 
+        _groups.Start(started, duration);
         foreach (var fault in _plan.Active)
         {
             loop.At(started + fault.AtTicks, () => Inject(fault));
@@ -113,7 +126,8 @@ internal sealed partial class Simulation : IDisposable
         var liveTopics = Simulation.Topics.Select(t => t.Name).ToHashSet();
         bool Drained() =>
             _producers.All(p => p.Stopped && p.Idle)
-            && Enumerable.Range(0, _consumers.Count).All(c => checker.Missing(c, liveTopics).Count == 0);
+            && Enumerable.Range(0, _consumers.Count).All(c => checker.Missing(c, liveTopics).Count == 0)
+            && _groups.Drained(liveTopics);
         while (loop.Now < drainEnd && checker.Failures.Count == 0 && loop.Errors.Count == 0 && !Drained())
         {
             loop.Run(loop.Now + SimLoop.Ms(500));
@@ -127,6 +141,7 @@ internal sealed partial class Simulation : IDisposable
             }
 
             checker.CheckEnd(_consumers.Count, liveTopics);
+            _groups.CheckEnd(liveTopics);
             CheckSealedReplicas();
         }
 
@@ -136,13 +151,36 @@ internal sealed partial class Simulation : IDisposable
         }
 
         var summary = $"acked {checker.Acked}, delivered {checker.Delivered} (dups {checker.Duplicates}), splits {_admin.Splits}, merges {_admin.Merges}, " +
-            $"doc ops {checker.Documents.Count}, faults {_plan.Active.Count}, messages {_world.Network.Delivered}, trace lines {_world.Trace.Lines}";
+            $"doc ops {checker.Documents.Count}, group deliveries {checker.Groups.Delivered} (dups {checker.Groups.Duplicates}), grants {checker.Groups.Grants}, " +
+            $"commits {checker.Groups.Commits}, expired by retention {checker.Expired}, member churns {_groups.Churns}, group findings {checker.Groups.Findings}, faults {_plan.Active.Count}, messages {_world.Network.Delivered}, trace lines {_world.Trace.Lines}";
         _world.Trace.Write($"end: {summary}");
         return new SimResult(options.Seed, _world.Trace.Hash(), [.. checker.Failures], TimeSpan.FromTicks(loop.Now), loop.Steps,
             checker.Acked, checker.Delivered, checker.Duplicates, _plan.Active.Count, summary);
     }
 
     private SimBroker Broker(int id) => _brokers[id - 1];
+
+    /// <summary>Segments of the workload topics some up broker's applied metadata marks deleted (deletion is final).</summary>
+    private HashSet<Xinfra.Northguard.Metadata.Model.SegmentId> DeletedSegments()
+    {
+        var deleted = new HashSet<Xinfra.Northguard.Metadata.Model.SegmentId>();
+        foreach (var (name, _, _) in Topics)
+        {
+            int vnode = _world.Ring.VnodeForTopic(name);
+            foreach (var broker in _brokers)
+            {
+                foreach (var segment in broker.StateOf(vnode)?.Describe(name)?.Segments ?? [])
+                {
+                    if (segment.State == Xinfra.Northguard.Metadata.Model.SegmentState.Deleted)
+                    {
+                        deleted.Add(segment.Id);
+                    }
+                }
+            }
+        }
+
+        return deleted;
+    }
 
     private void HealAll()
     {
@@ -155,6 +193,8 @@ internal sealed partial class Simulation : IDisposable
         {
             broker.RestartUntilUp();
         }
+
+        _groups.Heal();
     }
 
     public void Dispose()
