@@ -7,8 +7,8 @@ namespace Xinfra.Simulator;
 internal sealed record Cli
 {
     public const string Usage =
-        "usage: Xinfra.Simulator [--seeds N] [--minutes M] [--first-seed S] [--duration SECONDS] [--parallel P] [--no-shrink]\n" +
-        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records]";
+        "usage: Xinfra.Simulator [--seeds N] [--minutes M] [--first-seed S] [--duration SECONDS] [--parallel P] [--no-shrink] [--migration]\n" +
+        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records|migration-cut-without-scan|migration-without-filter]";
 
     public long? Seed { get; init; }
 
@@ -31,12 +31,16 @@ internal sealed record Cli
 
     public BugHooks Bugs { get; init; } = new();
 
+    /// <summary>Run the migration workload (phase flips) next to the main one.</summary>
+    public bool Migration { get; init; }
+
     public SimOptions Options(long seed) => new()
     {
         Seed = seed,
         Duration = TimeSpan.FromSeconds(DurationSeconds),
         KeepFaults = Faults,
         Bugs = Bugs,
+        Migration = Migration,
     };
 
     public static Cli Parse(string[] args)
@@ -55,6 +59,7 @@ internal sealed record Cli
                 "--faults" => cli with { Faults = ParseFaults(Next()) },
                 "--replay" => cli with { Replay = true },
                 "--no-shrink" => cli with { Shrink = false },
+                "--migration" => cli with { Migration = true },
                 "--parallel" => cli with { Parallel = Math.Max(1, int.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--bug" => cli with { Bugs = AddBug(cli.Bugs, Next()) },
                 _ => throw new ArgumentException($"Unknown argument '{args[i]}'."),
@@ -77,6 +82,8 @@ internal sealed record Cli
         "ack-before-follower-fsync" => bugs with { AckBeforeFollowerFsync = true },
         "orphan-seal-without-fencing" => bugs with { OrphanSealWithoutFencing = true },
         "consumer-skips-records" => bugs with { ConsumerSkipsRecords = true },
+        "migration-cut-without-scan" => bugs with { MigrationCutWithoutScan = true },
+        "migration-without-filter" => bugs with { MigrationWithoutFilter = true },
         _ => throw new ArgumentException($"Unknown bug hook '{name}'."),
     };
 }

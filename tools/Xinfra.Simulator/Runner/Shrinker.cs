@@ -36,10 +36,12 @@ internal static class Shrinker
     /// <summary>The command that replays a seed with exactly these faults, printing every step.</summary>
     public static string ReplayCommand(SimOptions options, IReadOnlyList<int> faults) =>
         $"dotnet run --project tools/Xinfra.Simulator -c Release -- --seed {options.Seed} --duration {options.Duration.TotalSeconds} " +
-        $"--faults {(faults.Count == 0 ? "none" : string.Join(',', faults))}{BugFlags(options.Bugs)} --replay";
+        $"--faults {(faults.Count == 0 ? "none" : string.Join(',', faults))}{BugFlags(options.Bugs)}{(options.Migration ? " --migration" : "")} --replay";
 
     public static string BugFlags(BugHooks bugs) =>
         (bugs.AckBeforeFollowerFsync ? " --bug ack-before-follower-fsync" : "")
         + (bugs.OrphanSealWithoutFencing ? " --bug orphan-seal-without-fencing" : "")
-        + (bugs.ConsumerSkipsRecords ? " --bug consumer-skips-records" : "");
+        + (bugs.ConsumerSkipsRecords ? " --bug consumer-skips-records" : "")
+        + (bugs.MigrationCutWithoutScan ? " --bug migration-cut-without-scan" : "")
+        + (bugs.MigrationWithoutFilter ? " --bug migration-without-filter" : "");
 }

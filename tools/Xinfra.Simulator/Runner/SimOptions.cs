@@ -17,7 +17,13 @@ internal sealed record BugHooks
     /// <summary>Consumers silently skip one record in every 500: the "no acknowledged record lost" checker must fire.</summary>
     public bool ConsumerSkipsRecords { get; init; }
 
-    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords;
+    /// <summary>Migration consumers flip to the target without scanning the source for records written before dual writes.</summary>
+    public bool MigrationCutWithoutScan { get; init; }
+
+    /// <summary>Migration consumers deliver every record they read, without the cutover's DeliveryFilter.</summary>
+    public bool MigrationWithoutFilter { get; init; }
+
+    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords || MigrationCutWithoutScan || MigrationWithoutFilter;
 }
 
 /// <summary>What one simulated run does: seed, length, cluster shape, which faults of the plan are kept.</summary>
@@ -46,6 +52,9 @@ internal sealed record SimOptions
     public int FaultsPerMinute { get; init; } = 8;
 
     public BugHooks Bugs { get; init; } = new();
+
+    /// <summary>Also run a live migration with phase flips (Workloads/MigrationWorkload).</summary>
+    public bool Migration { get; init; }
 
     /// <summary>Print every trace line (replay).</summary>
     public TextWriter? Echo { get; init; }

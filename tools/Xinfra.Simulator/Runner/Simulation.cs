@@ -2,6 +2,7 @@ using Xinfra.Simulator.Clients;
 using Xinfra.Simulator.Cluster;
 using Xinfra.Simulator.Engine;
 using Xinfra.Simulator.Faults;
+using Xinfra.Simulator.Workloads;
 
 namespace Xinfra.Simulator.Runner;
 
@@ -35,6 +36,7 @@ internal sealed partial class Simulation : IDisposable
     private readonly List<SimConsumer> _consumers = [];
     private readonly SimAdmin _admin;
     private readonly FaultPlan _plan;
+    private readonly MigrationWorkload? _migration;
 
     public Simulation(SimOptions options)
     {
@@ -63,6 +65,8 @@ internal sealed partial class Simulation : IDisposable
             _consumers.Add(consumer);
             _world.Network.Add(consumer);
         }
+
+        _migration = options.Migration ? new MigrationWorkload(_world) : null;
     }
 
     public FaultPlan Plan => _plan;
@@ -99,6 +103,7 @@ internal sealed partial class Simulation : IDisposable
             consumer.Start();
         }
 
+        _migration?.Start(started, duration);
         foreach (var fault in _plan.Active)
         {
             loop.At(started + fault.AtTicks, () => Inject(fault));
@@ -113,7 +118,8 @@ internal sealed partial class Simulation : IDisposable
         var liveTopics = Simulation.Topics.Select(t => t.Name).ToHashSet();
         bool Drained() =>
             _producers.All(p => p.Stopped && p.Idle)
-            && Enumerable.Range(0, _consumers.Count).All(c => checker.Missing(c, liveTopics).Count == 0);
+            && Enumerable.Range(0, _consumers.Count).All(c => checker.Missing(c, liveTopics).Count == 0)
+            && (_migration?.Drained ?? true);
         while (loop.Now < drainEnd && checker.Failures.Count == 0 && loop.Errors.Count == 0 && !Drained())
         {
             loop.Run(loop.Now + SimLoop.Ms(500));
@@ -127,6 +133,7 @@ internal sealed partial class Simulation : IDisposable
             }
 
             checker.CheckEnd(_consumers.Count, liveTopics);
+            _migration?.CheckEnd();
             CheckSealedReplicas();
         }
 
@@ -136,7 +143,8 @@ internal sealed partial class Simulation : IDisposable
         }
 
         var summary = $"acked {checker.Acked}, delivered {checker.Delivered} (dups {checker.Duplicates}), splits {_admin.Splits}, merges {_admin.Merges}, " +
-            $"doc ops {checker.Documents.Count}, faults {_plan.Active.Count}, messages {_world.Network.Delivered}, trace lines {_world.Trace.Lines}";
+            $"doc ops {checker.Documents.Count}, faults {_plan.Active.Count}, messages {_world.Network.Delivered}, trace lines {_world.Trace.Lines}" +
+            (_migration is null ? "" : $"; {_migration.Summary}");
         _world.Trace.Write($"end: {summary}");
         return new SimResult(options.Seed, _world.Trace.Hash(), [.. checker.Failures], TimeSpan.FromTicks(loop.Now), loop.Steps,
             checker.Acked, checker.Delivered, checker.Duplicates, _plan.Active.Count, summary);
