@@ -84,14 +84,14 @@ internal sealed class MigrationWorkload
             });
         }
 
-        // Consumer 1 stalls across the first flip to the target: it comes back behind records written before the
+        // Consumer 1 stalls until just after the first flip to the target (the second published step): it comes back behind records written before the
         // dual writes began, so its cutover must defer until it has read them from the source.
         long stallFrom = started + (long)(duration * 0.04);
         long stallPast = -1;
         _consumers[1].StallFrom = stallFrom;
         _consumers[1].Stalled = () =>
         {
-            if (stallPast < 0 && _control.Phase == MigrationPhase.DualWriteReadTarget)
+            if (stallPast < 0 && _control.Version >= 2)
             {
                 stallPast = _world.Loop.Now + SimLoop.Ms(300);
             }
