@@ -71,6 +71,9 @@ internal sealed partial class Simulation : IDisposable
 
     public FaultPlan Plan => _plan;
 
+    /// <summary>The migration workload, when <see cref="SimOptions.Migration"/> is on.</summary>
+    public MigrationWorkload? Migration => _migration;
+
     public SimResult Run()
     {
         var options = _world.Options;

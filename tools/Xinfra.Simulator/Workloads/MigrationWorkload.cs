@@ -37,6 +37,14 @@ internal sealed class MigrationWorkload
 
     public MigrationChecker Checker { get; }
 
+    public MigrationControl Control => _control;
+
+    public MigrationOperator Operator => _operator;
+
+    public IReadOnlyList<MigrationProducer> Producers => _producers;
+
+    public IReadOnlyList<MigrationConsumer> Consumers => _consumers;
+
     /// <summary>Starts everything at <paramref name="started"/>; producers generate until the workload time ends.</summary>
     public void Start(long started, long duration)
     {
