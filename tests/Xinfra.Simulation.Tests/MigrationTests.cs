@@ -5,7 +5,8 @@ namespace Xinfra.Simulation.Tests;
 /// <summary>
 /// The migration workload (<c>--migration</c>): a logical topic flipped SourceOnly → DualWriteReadSource →
 /// DualWriteReadTarget → back → forward → TargetOnly while the seed's faults, target outages and producer crashes
-/// run; dual writes under both ack policies; consumers cutting over with the real checkpoint and DeliveryFilter.
+/// run; dual writes under both ack policies; a one-member and a two-member group cutting over (barrier, real
+/// checkpoint and DeliveryFilter).
 /// </summary>
 public class MigrationTests
 {
@@ -34,6 +35,7 @@ public class MigrationTests
         Assert.True(migration.Checker.Acked > 300, $"only {migration.Checker.Acked} records acknowledged");
         Assert.True(migration.Checker.FromTarget > 100, $"only {migration.Checker.FromTarget} records delivered from the target");
         Assert.All(migration.Consumers, c => Assert.True(c.ReadsTarget && c.Flips >= 1, $"consumer {c.Index}: {c.Flips} flips"));
+        Assert.All(migration.Groups, g => Assert.True(g.ReadsTarget, $"group {g.Index} does not read the target"));
         Assert.True(migration.Producers.Sum(p => p.Crashes) >= 2);
         Assert.True(migration.Producers[1].Outbox.Appended > 0, "the Primary producer never used its outbox");
     }
@@ -44,7 +46,8 @@ public class MigrationTests
         var runs = SeedList.Select(s => Run(s).Migration).ToList();
 
         Assert.Contains(runs, m => m.Consumers.All(c => c.Flips == 3)); // forward, back, forward
-        Assert.Contains(runs, m => m.Consumers[1].Deferrals > 0); // the stalled member found source-only records
+        Assert.Contains(runs, m => m.Consumers[2].Deferrals > 0); // the stalled member found source-only records
+        Assert.Contains(runs, m => m.Consumers[1].BarrierWaits > 0); // a member waited for the other to leave
         Assert.Contains(runs, m => m.Producers[1].Outbox.Resent > 0); // a crash re-sent acknowledged outbox entries
         Assert.Contains(runs, m => m.Operator.Refusals > 0); // the gate or the outbox rule refused a step
     }
@@ -68,7 +71,7 @@ public class MigrationTests
         var (options, result, _) = Run(2, bugs: new BugHooks { MigrationCutWithoutScan = true });
 
         Assert.False(result.Passed);
-        Assert.Contains(result.Failures, f => f.Contains("consumer 1", StringComparison.Ordinal)
+        Assert.Contains(result.Failures, f => f.Contains("group 1", StringComparison.Ordinal)
             && (f.Contains("per-key order broken", StringComparison.Ordinal) || f.Contains("never delivered", StringComparison.Ordinal)));
         string report = Reporter.Describe(options, result);
         Assert.Contains("--bug migration-cut-without-scan", report, StringComparison.Ordinal);
@@ -82,5 +85,14 @@ public class MigrationTests
 
         Assert.False(result.Passed);
         Assert.Contains(result.Failures, f => f.Contains("twice", StringComparison.Ordinal) && f.Contains("a repeat across a flip", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CutWithoutTheBarrier_RepeatsRecordsInTheTwoMemberGroup()
+    {
+        var (_, result, _) = Run(2, bugs: new BugHooks { MigrationWithoutBarrier = true });
+
+        Assert.False(result.Passed);
+        Assert.Contains(result.Failures, f => f.Contains("group 1", StringComparison.Ordinal) && f.Contains("a repeat across a flip", StringComparison.Ordinal));
     }
 }

@@ -8,7 +8,7 @@ internal sealed record Cli
 {
     public const string Usage =
         "usage: Xinfra.Simulator [--seeds N] [--minutes M] [--first-seed S] [--duration SECONDS] [--parallel P] [--no-shrink] [--migration]\n" +
-        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records|migration-cut-without-scan|migration-without-filter]";
+        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records|migration-cut-without-scan|migration-without-filter|migration-without-barrier]";
 
     public long? Seed { get; init; }
 
@@ -84,6 +84,7 @@ internal sealed record Cli
         "consumer-skips-records" => bugs with { ConsumerSkipsRecords = true },
         "migration-cut-without-scan" => bugs with { MigrationCutWithoutScan = true },
         "migration-without-filter" => bugs with { MigrationWithoutFilter = true },
+        "migration-without-barrier" => bugs with { MigrationWithoutBarrier = true },
         _ => throw new ArgumentException($"Unknown bug hook '{name}'."),
     };
 }

@@ -43,5 +43,6 @@ internal static class Shrinker
         + (bugs.OrphanSealWithoutFencing ? " --bug orphan-seal-without-fencing" : "")
         + (bugs.ConsumerSkipsRecords ? " --bug consumer-skips-records" : "")
         + (bugs.MigrationCutWithoutScan ? " --bug migration-cut-without-scan" : "")
-        + (bugs.MigrationWithoutFilter ? " --bug migration-without-filter" : "");
+        + (bugs.MigrationWithoutFilter ? " --bug migration-without-filter" : "")
+        + (bugs.MigrationWithoutBarrier ? " --bug migration-without-barrier" : "");
 }

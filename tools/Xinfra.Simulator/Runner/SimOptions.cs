@@ -23,7 +23,10 @@ internal sealed record BugHooks
     /// <summary>Migration consumers deliver every record they read, without the cutover's DeliveryFilter.</summary>
     public bool MigrationWithoutFilter { get; init; }
 
-    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords || MigrationCutWithoutScan || MigrationWithoutFilter;
+    /// <summary>Migration consumers cut over without waiting until no member of their group is left on the other epoch.</summary>
+    public bool MigrationWithoutBarrier { get; init; }
+
+    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords || MigrationCutWithoutScan || MigrationWithoutFilter || MigrationWithoutBarrier;
 }
 
 /// <summary>What one simulated run does: seed, length, cluster shape, which faults of the plan are kept.</summary>

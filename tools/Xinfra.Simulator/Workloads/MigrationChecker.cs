@@ -5,7 +5,7 @@ namespace Xinfra.Simulator.Workloads;
 
 /// <summary>
 /// The oracle of the migration workload. Producers report sends, attempts (physical topic and segment) and acks;
-/// consumers report deliveries with the epoch they came from. Checked: no acknowledged record lost (each consumer
+/// consumers report deliveries with the epoch they came from. Checked: no acknowledged record lost (each group
 /// delivers it, from whichever epoch, by the end), per-key order of acknowledged records, and a record delivered twice
 /// only when one of its physical topics got it in two segments (a retry after a seal: the ordinary at-least-once
 /// window) — a repeat made by a flip, an outbox replay or a rollback is a violation.
@@ -40,19 +40,19 @@ internal sealed class MigrationChecker(InvariantChecker checker)
         }
     }
 
-    public void OnDeliver(int consumer, string id, string key, bool fromTarget)
+    public void OnDeliver(int group, string id, string key, bool fromTarget)
     {
         Delivered++;
         FromTarget += fromTarget ? 1 : 0;
         if (!_sent.TryGetValue(id, out var sent) || sent.Key != key)
         {
-            Fail($"consumer {consumer} got a record never sent: {key}={id}");
+            Fail($"group {group} got a record never sent: {key}={id}");
             return;
         }
 
-        if (!_views.TryGetValue(consumer, out var view))
+        if (!_views.TryGetValue(group, out var view))
         {
-            _views[consumer] = view = new View();
+            _views[group] = view = new View();
         }
 
         if (!view.Seen.Add(id))
@@ -60,7 +60,7 @@ internal sealed class MigrationChecker(InvariantChecker checker)
             Duplicates++;
             if (!sent.Segments.GroupBy(s => s.Topic).Any(g => g.Count() >= 2))
             {
-                Fail($"consumer {consumer} got {key}={id} twice (now from the {(fromTarget ? "target" : "source")}), but no physical topic got it in two segments: a repeat across a flip");
+                Fail($"group {group} got {key}={id} twice (now from the {(fromTarget ? "target" : "source")}), but no physical topic got it in two segments: a repeat across a flip");
             }
 
             return;
@@ -75,16 +75,16 @@ internal sealed class MigrationChecker(InvariantChecker checker)
         var order = (sent.Producer, key);
         if (view.LastN.TryGetValue(order, out long last) && last > sent.N)
         {
-            Fail($"consumer {consumer}: per-key order broken on {key}: acknowledged record #{sent.N} of producer {sent.Producer} after #{last} (now from the {(fromTarget ? "target" : "source")})");
+            Fail($"group {group}: per-key order broken on {key}: acknowledged record #{sent.N} of producer {sent.Producer} after #{last} (now from the {(fromTarget ? "target" : "source")})");
         }
 
         view.LastN[order] = Math.Max(last, sent.N);
     }
 
-    /// <summary>Acknowledged records <paramref name="consumer"/> has not delivered.</summary>
-    public List<string> Missing(int consumer)
+    /// <summary>Acknowledged records <paramref name="group"/> has not delivered.</summary>
+    public List<string> Missing(int group)
     {
-        var seen = _views.TryGetValue(consumer, out var view) ? view.Seen : [];
+        var seen = _views.TryGetValue(group, out var view) ? view.Seen : [];
         return [.. _sent.Where(s => s.Value.Acked && !seen.Contains(s.Key)).Select(s => $"{s.Value.Key}={s.Key}")];
     }
 

@@ -11,20 +11,30 @@ internal sealed partial class MigrationConsumer
 {
     private readonly Dictionary<string, (TopicDescription Description, long At)> _descriptions = new(StringComparer.Ordinal);
 
-    /// <summary>One round over the ranges of the epoch read now; true when something was read.</summary>
-    private async Task<bool> ReadAsync(string topic, bool fromTarget)
+    /// <summary>
+    /// One round over this member's ranges (every <see cref="MigrationGroup.Members"/>-th) of the epoch it reads, from
+    /// the group's committed positions; what it delivers it commits in the same step. True when something was read.
+    /// </summary>
+    private async Task<bool> ReadAsync(bool fromTarget)
     {
+        string topic = fromTarget ? MigrationControl.Target.Name : MigrationControl.Source.Name;
         var description = await DescribeAsync(topic);
         if (description is null)
         {
             return false;
         }
 
-        var positions = fromTarget ? _targetPositions : _sourcePositions;
         bool progressed = false;
-        foreach (var range in description.Ranges)
+        for (int r = member; r < description.Ranges.Count; r += group.Members)
         {
+            var range = description.Ranges[r];
             long partition = (long)range.Id.Value;
+            if (_waiting || ReadsTarget != fromTarget)
+            {
+                break; // The phase changed while this round awaited a fetch.
+            }
+
+            var positions = fromTarget ? group.CommittedTarget : group.CommittedSource;
             long position = positions.GetValueOrDefault(partition);
             var records = await FetchAsync(description, range.Id, position);
             if (records is null)
@@ -56,7 +66,7 @@ internal sealed partial class MigrationConsumer
     /// SourceOnlyRecordsAsync: true when every source record past this member's positions carries the dual-write
     /// header, false when one does not (the flip must wait), null when the source could not be read to its end.
     /// </summary>
-    private async Task<bool?> SourceTailIsDualWrittenAsync()
+    private async Task<bool?> SourceTailIsDualWrittenAsync(Dictionary<long, long> floor)
     {
         _descriptions.Remove(MigrationControl.Source.Name);
         var description = await DescribeAsync(MigrationControl.Source.Name);
@@ -67,7 +77,7 @@ internal sealed partial class MigrationConsumer
 
         foreach (var range in description.Ranges)
         {
-            long position = _sourcePositions.GetValueOrDefault((long)range.Id.Value);
+            long position = floor.GetValueOrDefault((long)range.Id.Value);
             for (int fetches = 0; ; fetches++)
             {
                 var records = fetches < 20 ? await FetchAsync(description, range.Id, position) : null;

@@ -9,40 +9,47 @@ using Xinfra.Simulator.Runner;
 namespace Xinfra.Simulator.Workloads;
 
 /// <summary>
-/// A consumer group of one member on the migrating topic that follows the phase it last saw, with the cutover of
-/// Migration/MigrationCutover modelled step by step and its decisions made by the real code: the real
-/// <see cref="MigrationCheckpoint"/> (floor and delivered set, real <see cref="OffsetIntervals"/>) is built at each
-/// flip of the read epoch as FlipToTargetAsync/FlipToSourceAsync build it, and every record read goes through the
-/// real <see cref="DeliveryFilter"/>. Before a flip to the target it scans the source past its position and defers
-/// while a record without the dual-write header remains (SourceOnlyRecordsAsync). With one member the barrier
-/// (no member left on the epoch being left) holds by construction: the member stops reading it first.
+/// A member of a consumer group on the migrating topic that follows the phase it last saw, with
+/// Migration/MigrationCutover.PrepareAsync modelled step by step and its decisions made by the real code: when the
+/// read epoch flips the member leaves the epoch it read, joins the other and delivers nothing until no member of its
+/// group is left on the old one (the barrier); then it adopts the group's newest real <see cref="MigrationCheckpoint"/>
+/// or builds the next one as FlipToTargetAsync/FlipToSourceAsync do (floor, real <see cref="OffsetIntervals"/>),
+/// deferring a flip to the target while the source holds records without the dual-write header past the cut
+/// (SourceOnlyRecordsAsync). Every record read goes through the real <see cref="DeliveryFilter"/>.
 /// </summary>
-internal sealed partial class MigrationConsumer(SimWorld world, int id, int index, MigrationControl control, MigrationChecker checker)
+internal sealed partial class MigrationConsumer(SimWorld world, int id, int index, int member, MigrationGroup group, MigrationControl control, MigrationChecker checker)
     : SimClient(world, id)
 {
     private readonly MigrationView _view = new(control, DualWriteAckPolicy.Both);
-    private readonly Dictionary<long, long> _sourcePositions = [];
-    private readonly Dictionary<long, long> _targetPositions = [];
-    private readonly Dictionary<long, OffsetIntervals> _deliveredFromTarget = [];
-    private MigrationCheckpoint? _checkpoint;
     private DeliveryFilter? _filter;
+    private bool _waiting;
     private long _retryAt;
     private int _consecutiveDeferrals;
 
     public int Index => index;
 
+    public MigrationGroup Group => group;
+
+    /// <summary>The epoch this member is joined to (and reads once past the barrier).</summary>
     public bool ReadsTarget { get; private set; }
-
-    /// <summary>The member stalls (reads nothing, polls nothing) from <see cref="StallFrom"/> while <see cref="Stalled"/> holds.</summary>
-    public long StallFrom { get; set; } = long.MaxValue;
-
-    public Func<bool> Stalled { get; set; } = () => false;
 
     public int Flips { get; private set; }
 
     public int Deferrals { get; private set; }
 
-    public void Start() => World.Loop.Spawn($"migration consumer {index}", RunAsync);
+    /// <summary>Rounds spent waiting at the barrier for another member to leave the epoch being left.</summary>
+    public int BarrierWaits { get; private set; }
+
+    /// <summary>The member stalls (reads nothing, polls nothing, leaves nothing) from <see cref="StallFrom"/> while <see cref="Stalled"/> holds.</summary>
+    public long StallFrom { get; set; } = long.MaxValue;
+
+    public Func<bool> Stalled { get; set; } = () => false;
+
+    public void Start()
+    {
+        group.OnSource.Add(member);
+        World.Loop.Spawn($"migration consumer {index}", RunAsync);
+    }
 
     private async Task RunAsync()
     {
@@ -63,96 +70,148 @@ internal sealed partial class MigrationConsumer(SimWorld world, int id, int inde
 
             var route = _view.Route;
             bool wantsTarget = route.ReadFrom == route.Target;
-            if (wantsTarget && !ReadsTarget && World.Loop.Now >= _retryAt)
+            if (wantsTarget != ReadsTarget && (!wantsTarget || World.Loop.Now >= _retryAt))
             {
-                await TryCutToTargetAsync();
-            }
-            else if (!wantsTarget && ReadsTarget)
-            {
-                RollBackToSource();
+                Join(wantsTarget);
             }
 
-            bool progressed = await ReadAsync(ReadsTarget ? MigrationControl.Target.Name : MigrationControl.Source.Name, ReadsTarget);
+            if (_waiting && !await PassBarrierAsync())
+            {
+                BarrierWaits++;
+                await World.Loop.Delay(SimLoop.Ms(100));
+                continue;
+            }
+
+            bool progressed = await ReadAsync(ReadsTarget);
             await World.Loop.Delay(SimLoop.Ms(progressed ? 40 : 150));
         }
     }
 
-    private async Task TryCutToTargetAsync()
+    /// <summary>Leaves the epoch read so far and joins the other; nothing is delivered until the barrier is passed.</summary>
+    private void Join(bool target)
     {
-        bool? clean = World.Options.Bugs.MigrationCutWithoutScan ? true : await SourceTailIsDualWrittenAsync();
-        if (clean != true)
-        {
-            // CutoverRetryInterval doubling per consecutive deferral (capped), as the real member does.
-            Deferrals += clean == false ? 1 : 0;
-            _consecutiveDeferrals = Math.Min(_consecutiveDeferrals + 1, 5);
-            _retryAt = World.Loop.Now + (SimLoop.Ms(250) << (_consecutiveDeferrals - 1));
-            return;
-        }
-
-        // FlipToTargetAsync: the cut is the committed source positions (never below the previous floor).
-        var floor = new Dictionary<long, long>();
-        foreach (var (partition, position) in _sourcePositions)
-        {
-            floor[partition] = Math.Max(position, _checkpoint?.SourceFloor.GetValueOrDefault(partition) ?? 0);
-        }
-
-        var delivered = new Dictionary<long, OffsetIntervals>();
-        foreach (var partition in _checkpoint?.SourceDelivered.Keys ?? Enumerable.Empty<long>())
-        {
-            var set = _checkpoint!.Delivered(partition);
-            set.TrimBelow(floor.GetValueOrDefault(partition));
-            delivered[partition] = set;
-        }
-
-        _checkpoint = new MigrationCheckpoint
-        {
-            Flip = (_checkpoint?.Flip ?? 0) + 1,
-            ReadsTarget = true,
-            SourceFloor = floor,
-            SourceDelivered = MigrationCheckpoint.Serialize(delivered),
-            TargetStart = new Dictionary<long, long>(_targetPositions),
-        };
-        _filter = new DeliveryFilter(_checkpoint, readsTarget: true);
-        _deliveredFromTarget.Clear();
-        _consecutiveDeferrals = 0;
-        ReadsTarget = true;
-        Flips++;
-        World.Trace.Write($"migration consumer {index}: flip {_checkpoint.Flip} to the target, cut {Describe(floor)}");
+        (target ? group.OnSource : group.OnTarget).Remove(member);
+        (target ? group.OnTarget : group.OnSource).Add(member);
+        ReadsTarget = target;
+        _filter = null;
+        _waiting = true;
     }
 
-    private void RollBackToSource()
+    /// <summary>PrepareAsync once no member is left on the other epoch; false while the barrier holds.</summary>
+    private async Task<bool> PassBarrierAsync()
     {
-        // FlipToSourceAsync: the source resumes at its old floor, skipping what was delivered from target copies.
-        var delivered = new Dictionary<long, OffsetIntervals>();
-        foreach (var partition in _checkpoint!.SourceDelivered.Keys)
+        if ((ReadsTarget ? group.OnSource : group.OnTarget).Count > 0 && !World.Options.Bugs.MigrationWithoutBarrier)
         {
-            delivered[partition] = _checkpoint.Delivered(partition);
+            return false;
         }
 
-        foreach (var (partition, set) in _deliveredFromTarget)
+        var latest = group.Checkpoint;
+        if (latest is null && !ReadsTarget)
         {
-            if (!delivered.TryGetValue(partition, out var into))
-            {
-                delivered[partition] = into = new OffsetIntervals();
-            }
-
-            foreach (var (start, end) in set.Intervals)
-            {
-                into.Add(start, end);
-            }
+            return Adopt(null);
         }
 
-        _checkpoint = new MigrationCheckpoint
+        if (latest is not null && latest.ReadsTarget == ReadsTarget)
         {
-            Flip = _checkpoint.Flip + 1,
-            ReadsTarget = false,
-            SourceFloor = _checkpoint.SourceFloor,
-            SourceDelivered = MigrationCheckpoint.Serialize(delivered),
-        };
-        _filter = new DeliveryFilter(_checkpoint, readsTarget: false);
-        ReadsTarget = false;
+            return Adopt(latest);
+        }
+
+        MigrationCheckpoint next;
+        if (ReadsTarget)
+        {
+            var floor = new Dictionary<long, long>();
+            foreach (var (partition, position) in group.CommittedSource)
+            {
+                floor[partition] = Math.Max(position, latest?.SourceFloor.GetValueOrDefault(partition) ?? 0);
+            }
+
+            bool? clean = World.Options.Bugs.MigrationCutWithoutScan ? true : await SourceTailIsDualWrittenAsync(floor);
+            if (group.Checkpoint != latest || clean is null)
+            {
+                // Another member wrote a newer checkpoint meanwhile (follow it), or the source could not be read to
+                // its end (the real scan throws and the member retries): start over.
+                return false;
+            }
+
+            if (clean == false)
+            {
+                Defer(latest);
+                return true;
+            }
+
+            var delivered = new Dictionary<long, OffsetIntervals>();
+            foreach (var partition in latest?.SourceDelivered.Keys ?? Enumerable.Empty<long>())
+            {
+                var set = latest!.Delivered(partition);
+                set.TrimBelow(floor.GetValueOrDefault(partition));
+                delivered[partition] = set;
+            }
+
+            next = new MigrationCheckpoint
+            {
+                Flip = (latest?.Flip ?? 0) + 1,
+                ReadsTarget = true,
+                SourceFloor = floor,
+                SourceDelivered = MigrationCheckpoint.Serialize(delivered),
+                TargetStart = new Dictionary<long, long>(group.CommittedTarget),
+            };
+            group.DeliveredFromTarget.Clear();
+        }
+        else
+        {
+            var delivered = new Dictionary<long, OffsetIntervals>();
+            foreach (var partition in latest!.SourceDelivered.Keys)
+            {
+                delivered[partition] = latest.Delivered(partition);
+            }
+
+            foreach (var (partition, set) in group.DeliveredFromTarget)
+            {
+                if (!delivered.TryGetValue(partition, out var into))
+                {
+                    delivered[partition] = into = new OffsetIntervals();
+                }
+
+                foreach (var (start, end) in set.Intervals)
+                {
+                    into.Add(start, end);
+                }
+            }
+
+            next = new MigrationCheckpoint
+            {
+                Flip = latest.Flip + 1,
+                ReadsTarget = false,
+                SourceFloor = latest.SourceFloor,
+                SourceDelivered = MigrationCheckpoint.Serialize(delivered),
+            };
+        }
+
+        group.Checkpoint = next;
+        World.Trace.Write($"migration group {group.Index} member {member}: checkpoint flip {next.Flip} reads the {(next.ReadsTarget ? "target" : "source")}, floor {Describe(next.SourceFloor)}");
+        return Adopt(next);
+    }
+
+    private bool Adopt(MigrationCheckpoint? checkpoint)
+    {
+        _filter = checkpoint is null ? null : new DeliveryFilter(checkpoint, ReadsTarget);
+        _waiting = false;
+        _consecutiveDeferrals = ReadsTarget ? 0 : _consecutiveDeferrals;
         Flips++;
-        World.Trace.Write($"migration consumer {index}: flip {_checkpoint.Flip} back to the source at {Describe(_checkpoint.SourceFloor)}");
+        return true;
+    }
+
+    /// <summary>Records below the cut would exist on the source only: back to the source, try again later.</summary>
+    private void Defer(MigrationCheckpoint? latest)
+    {
+        Deferrals++;
+        group.OnTarget.Remove(member);
+        group.OnSource.Add(member);
+        ReadsTarget = false;
+        _filter = latest is null ? null : new DeliveryFilter(latest, readsTarget: false);
+        _waiting = false;
+        _consecutiveDeferrals = Math.Min(_consecutiveDeferrals + 1, 5);
+        _retryAt = World.Loop.Now + (SimLoop.Ms(250) << (_consecutiveDeferrals - 1));
     }
 
     private void Deliver(long partition, StoredRecord stored, bool fromTarget)
@@ -166,15 +225,15 @@ internal sealed partial class MigrationConsumer(SimWorld world, int id, int inde
 
         if (source is { } src)
         {
-            if (!_deliveredFromTarget.TryGetValue(src.Partition, out var set))
+            if (!group.DeliveredFromTarget.TryGetValue(src.Partition, out var set))
             {
-                _deliveredFromTarget[src.Partition] = set = new OffsetIntervals();
+                group.DeliveredFromTarget[src.Partition] = set = new OffsetIntervals();
             }
 
             set.Add(src.Offset);
         }
 
-        checker.OnDeliver(index, Encoding.UTF8.GetString(record.Value.Span), Encoding.UTF8.GetString(record.Key.Span), fromTarget);
+        checker.OnDeliver(group.Index, Encoding.UTF8.GetString(record.Value.Span), Encoding.UTF8.GetString(record.Key.Span), fromTarget);
     }
 
     /// <summary>The <c>xinfra-src</c> header of a target copy, parsed as DeliveryFilter.SourcePosition parses it.</summary>

@@ -26,8 +26,11 @@ internal sealed class MigrationWorkload
         Checker = new MigrationChecker(world.Checker);
         _producers.Add(new MigrationProducer(world, 500, 0, _control, DualWriteAckPolicy.Both, Checker));
         _producers.Add(new MigrationProducer(world, 501, 1, _control, DualWriteAckPolicy.Primary, Checker));
-        _consumers.Add(new MigrationConsumer(world, 510, 0, _control, Checker));
-        _consumers.Add(new MigrationConsumer(world, 511, 1, _control, Checker));
+        // Group 0 has one member; group 1 has two, one of which stalls across the first flip to the target.
+        Groups = [new MigrationGroup(0, members: 1), new MigrationGroup(1, members: 2)];
+        _consumers.Add(new MigrationConsumer(world, 510, 0, 0, Groups[0], _control, Checker));
+        _consumers.Add(new MigrationConsumer(world, 511, 1, 0, Groups[1], _control, Checker));
+        _consumers.Add(new MigrationConsumer(world, 512, 2, 1, Groups[1], _control, Checker));
         _operator = new MigrationOperator(world, 520, _control, _producers, Checker);
         foreach (var node in _producers.Cast<Clients.SimClient>().Concat(_consumers).Append(_operator))
         {
@@ -36,6 +39,8 @@ internal sealed class MigrationWorkload
     }
 
     public MigrationChecker Checker { get; }
+
+    public IReadOnlyList<MigrationGroup> Groups { get; }
 
     public MigrationControl Control => _control;
 
@@ -92,12 +97,12 @@ internal sealed class MigrationWorkload
             });
         }
 
-        // Consumer 1 stalls until just after the first flip to the target (the second published step): it comes back behind records written before the
+        // Consumer 2 (group 1) stalls until just after the first flip to the target (the second published step): it comes back behind records written before the
         // dual writes began, so its cutover must defer until it has read them from the source.
         long stallFrom = started + (long)(duration * 0.04);
         long stallPast = -1;
-        _consumers[1].StallFrom = stallFrom;
-        _consumers[1].Stalled = () =>
+        _consumers[2].StallFrom = stallFrom;
+        _consumers[2].Stalled = () =>
         {
             if (stallPast < 0 && _control.Version >= 2)
             {
@@ -116,7 +121,8 @@ internal sealed class MigrationWorkload
     public bool Drained =>
         _operator.Finished
         && _producers.All(p => p.Idle && _world.Loop.Now >= p.StopAt)
-        && _consumers.All(c => c.ReadsTarget && Checker.Missing(c.Index).Count == 0);
+        && _consumers.All(c => c.ReadsTarget)
+        && Groups.All(g => g.ReadsTarget && Checker.Missing(g.Index).Count == 0);
 
     public void CheckEnd()
     {
@@ -130,24 +136,24 @@ internal sealed class MigrationWorkload
             Checker.Fail($"liveness: producer {producer.Index} ({producer.View.Ack}) still holds unacknowledged records or {producer.Outbox.Depth} outbox entries after the drain");
         }
 
-        foreach (var consumer in _consumers)
+        foreach (var consumer in _consumers.Where(c => !c.ReadsTarget))
         {
-            if (!consumer.ReadsTarget)
-            {
-                Checker.Fail($"liveness: consumer {consumer.Index} still reads the source in phase {_control.Phase} ({consumer.Deferrals} deferrals)");
-            }
+            Checker.Fail($"liveness: consumer {consumer.Index} still reads the source in phase {_control.Phase} ({consumer.Deferrals} deferrals)");
+        }
 
-            var missing = Checker.Missing(consumer.Index);
+        foreach (var group in Groups)
+        {
+            var missing = Checker.Missing(group.Index);
             if (missing.Count > 0)
             {
-                Checker.Fail($"consumer {consumer.Index}: {missing.Count} acknowledged records never delivered (lost across a flip or consumer stuck), e.g. {string.Join(' ', missing.Take(5))}");
+                Checker.Fail($"group {group.Index}: {missing.Count} acknowledged records never delivered (lost across a flip or consumers stuck), e.g. {string.Join(' ', missing.Take(5))}");
             }
         }
     }
 
     public string Summary =>
         $"migration: phase {_control.Phase} after {_operator.StepsDone} steps ({Refusals()}), acked {Checker.Acked}, delivered {Checker.Delivered} " +
-        $"({Checker.FromTarget} from the target, dups {Checker.Duplicates}), flips {string.Join('/', _consumers.Select(c => c.Flips))}, " +
+        $"({Checker.FromTarget} from the target, dups {Checker.Duplicates}), flips {string.Join('/', _consumers.Select(c => c.Flips))}, barrier waits {string.Join('/', _consumers.Select(c => c.BarrierWaits))}, " +
         $"deferrals {string.Join('/', _consumers.Select(c => c.Deferrals))}, producer crashes {_producers.Sum(p => p.Crashes)}, " +
         $"outbox appended {_producers.Sum(p => p.Outbox.Appended)} resent {_producers.Sum(p => p.Outbox.Resent)}";
 
