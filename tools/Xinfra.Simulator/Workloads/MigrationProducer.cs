@@ -176,27 +176,6 @@ internal sealed partial class MigrationProducer(SimWorld world, int id, int inde
         return true;
     }
 
-    private async Task ReplayAsync(int incarnation, Func<bool> alive)
-    {
-        while (alive())
-        {
-            var entries = Outbox.Next(4);
-            if (entries.Count == 0)
-            {
-                await World.Loop.Delay(SimLoop.Ms(25));
-                continue;
-            }
-
-            var records = entries.Select(e => (e.Id, e.Copy)).ToList();
-            if (await WriteAsync(MigrationControl.Target.Name, records, WriterId(incarnation, 2), alive) is null)
-            {
-                return;
-            }
-
-            Outbox.Acknowledge(entries.Count);
-        }
-    }
-
     /// <summary>A producer id per process incarnation and role, so a restarted process never reuses sequences.</summary>
     private int WriterId(int incarnation, int role) => 10_000 + (index * 1_000) + (incarnation * 4) + role;
 
