@@ -7,9 +7,9 @@ namespace Xinfra.Simulator;
 internal sealed record Cli
 {
     public const string Usage =
-        "usage: Xinfra.Simulator [--seeds N] [--minutes M] [--first-seed S] [--duration SECONDS] [--parallel P] [--no-shrink]\n" +
-        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records|stale-heartbeats-applied|group-commit-ahead|reclaim-before-delete]\n" +
-        "       common: [--groups N] (consumer groups, default 2) [--no-retention] [--strict-groups] (coordinator-handoff overlaps fail the run)";
+        "usage: Xinfra.Simulator [--seeds N] [--minutes M] [--first-seed S] [--duration SECONDS] [--parallel P] [--no-shrink] [--migration]\n" +
+        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records|stale-heartbeats-applied|group-commit-ahead|reclaim-before-delete|migration-cut-without-scan|migration-without-filter|migration-without-barrier]\n" +
+        "       common: [--groups N] (consumer groups, default 2) [--no-retention] [--strict-groups] (coordinator-handoff overlaps fail the run) [--migration] (a live migration with phase flips)";
 
     public long? Seed { get; init; }
 
@@ -38,6 +38,9 @@ internal sealed record Cli
 
     public bool Retention { get; init; } = true;
 
+    /// <summary>Run the migration workload (phase flips) next to the main one.</summary>
+    public bool Migration { get; init; }
+
     public SimOptions Options(long seed) => new()
     {
         Seed = seed,
@@ -47,6 +50,7 @@ internal sealed record Cli
         StrictGroups = StrictGroups,
         Groups = Groups,
         Retention = Retention,
+        Migration = Migration,
     };
 
     public static Cli Parse(string[] args)
@@ -68,6 +72,7 @@ internal sealed record Cli
                 "--no-retention" => cli with { Retention = false },
                 "--groups" => cli with { Groups = Math.Max(0, int.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--no-shrink" => cli with { Shrink = false },
+                "--migration" => cli with { Migration = true },
                 "--parallel" => cli with { Parallel = Math.Max(1, int.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--bug" => cli with { Bugs = AddBug(cli.Bugs, Next()) },
                 _ => throw new ArgumentException($"Unknown argument '{args[i]}'."),
@@ -93,6 +98,9 @@ internal sealed record Cli
         "stale-heartbeats-applied" => bugs with { StaleHeartbeatsApplied = true },
         "group-commit-ahead" => bugs with { GroupCommitAhead = true },
         "reclaim-before-delete" => bugs with { ReclaimBeforeDelete = true },
+        "migration-cut-without-scan" => bugs with { MigrationCutWithoutScan = true },
+        "migration-without-filter" => bugs with { MigrationWithoutFilter = true },
+        "migration-without-barrier" => bugs with { MigrationWithoutBarrier = true },
         _ => throw new ArgumentException($"Unknown bug hook '{name}'."),
     };
 }

@@ -16,7 +16,7 @@ internal sealed class XinfraStartupValidation(IServiceProvider services) : IHost
             // A process that restarts replays what its outboxes hold even if it never produces to the topic again.
             foreach (var (topic, options) in configuration.Current.Options.Topics)
             {
-                if (options.DualWriteAck == DualWriteAckPolicy.Primary)
+                if (DualWriteOutboxes.MustOpen(topic, options))
                 {
                     outboxes.Open(topic, configuration, (TransportRegistry)services.GetService(typeof(TransportRegistry))!);
                 }

@@ -29,14 +29,23 @@ internal sealed class DeliveryFilter
 
     public MigrationCheckpoint Checkpoint => _checkpoint;
 
-    public bool ShouldDeliver(IncomingRecord record)
+    public bool ShouldDeliver(IncomingRecord record) =>
+        _readsTarget
+            ? ShouldDeliver(record.Position.Partition, record.Position.Offset, SourcePosition(record))
+            : ShouldDeliver(record.Position.Partition, record.Position.Offset, null);
+
+    /// <summary>
+    /// The decision on coordinates alone: a record at (<paramref name="partition"/>, <paramref name="offset"/>) of the
+    /// epoch this filter reads, whose target copy (when reading the target) carries <paramref name="source"/>.
+    /// </summary>
+    public bool ShouldDeliver(long partition, long offset, (long Partition, long Offset)? source)
     {
         if (!_readsTarget)
         {
-            return !_checkpoint.WasDelivered(record.Position.Partition, record.Position.Offset, _delivered);
+            return !_checkpoint.WasDelivered(partition, offset, _delivered);
         }
 
-        if (SourcePosition(record) is not { } src)
+        if (source is not { } src)
         {
             return true;
         }

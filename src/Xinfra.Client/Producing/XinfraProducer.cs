@@ -59,7 +59,7 @@ internal sealed partial class XinfraProducer<TKey, TValue> : IXinfraProducer<TKe
                 },
             })
             .Build();
-        if (configuration.Current.Options.Topics[topic].DualWriteAck == DualWriteAckPolicy.Primary)
+        if (DualWriteOutboxes.MustOpen(topic, configuration.Current.Options.Topics[topic]))
         {
             // Opening the outbox starts replaying what an earlier process left in it.
             outboxes.Open(topic, configuration, transports);

@@ -23,22 +23,22 @@ internal static class PhaseTransitions
             var sameEpochs = old.Source == route.Source && old.Target == route.Target;
             if (sameEpochs)
             {
-                var step = Math.Abs((int)route.Phase - (int)old.Phase);
-                if (step > 1)
+                var force = next.Options.Topics[topic].ForceCutover;
+                var outbox = outboxes?.Find(topic);
+                string? reason = null;
+                switch (JudgeStep(old.Phase, route.Phase, force, () => gate is not null && !gate.AllowsReadingTarget(topic, out reason), outbox?.Depth ?? 0))
                 {
-                    errors.Add($"{path}:Phase: {old.Phase} -> {route.Phase} skips a phase; move one step at a time ({Neighbours(old.Phase)})");
-                }
-                else if (ChangesReadEpoch(old.Phase, route.Phase)
-                    && gate is not null && !next.Options.Topics[topic].ForceCutover && !gate.AllowsReadingTarget(topic, out var reason))
-                {
-                    // Either way the group's cut must find every record on the epoch it moves to.
-                    errors.Add($"{path}:Phase: the cutover gate refuses {route.Phase}: {reason}; set {path}:ForceCutover to true to override");
-                }
-                else if (StartsReadingTarget(old.Phase, route.Phase)
-                    && !next.Options.Topics[topic].ForceCutover && outboxes?.Find(topic) is { Depth: > 0 } outbox)
-                {
-                    // Consumers of the target would miss (for now) records this process acknowledged from the source.
-                    errors.Add($"{path}:Phase: {route.Phase} refused: the dual-write outbox '{outbox.Directory}' still holds {outbox.Depth} records not yet on the target ({route.Target}); wait until xinfra.dualwrite.outbox.depth is 0, or set {path}:ForceCutover to true to override");
+                    case PhaseStepVerdict.SkipsPhase:
+                        errors.Add($"{path}:Phase: {old.Phase} -> {route.Phase} skips a phase; move one step at a time ({Neighbours(old.Phase)})");
+                        break;
+                    case PhaseStepVerdict.GateRefuses:
+                        // Either way the group's cut must find every record on the epoch it moves to.
+                        errors.Add($"{path}:Phase: the cutover gate refuses {route.Phase}: {reason}; set {path}:ForceCutover to true to override");
+                        break;
+                    case PhaseStepVerdict.OutboxNotEmpty:
+                        // Consumers of the target would miss (for now) records this process acknowledged from the source.
+                        errors.Add($"{path}:Phase: {route.Phase} refused: the dual-write outbox '{outbox!.Directory}' still holds {outbox.Depth} records not yet on the target ({route.Target}); wait until xinfra.dualwrite.outbox.depth is 0, or set {path}:ForceCutover to true to override");
+                        break;
                 }
 
                 continue;
@@ -59,7 +59,28 @@ internal static class PhaseTransitions
         }
     }
 
-    private static bool ChangesReadEpoch(MigrationPhase from, MigrationPhase to) =>
+    /// <summary>
+    /// The verdict on a phase change with unchanged epochs, in the order the rules apply: a skipped phase; a change
+    /// of the read epoch the cutover gate refuses (<paramref name="gateRefuses"/> is asked only then); a flip that
+    /// starts reading the target while the outbox holds records. <paramref name="forceCutover"/> overrides the last two.
+    /// </summary>
+    internal static PhaseStepVerdict JudgeStep(MigrationPhase from, MigrationPhase to, bool forceCutover, Func<bool> gateRefuses, long outboxDepth)
+    {
+        if (Math.Abs((int)to - (int)from) > 1)
+        {
+            return PhaseStepVerdict.SkipsPhase;
+        }
+
+        if (ChangesReadEpoch(from, to) && !forceCutover && gateRefuses())
+        {
+            return PhaseStepVerdict.GateRefuses;
+        }
+
+        return StartsReadingTarget(from, to) && !forceCutover && outboxDepth > 0 ? PhaseStepVerdict.OutboxNotEmpty : PhaseStepVerdict.Allowed;
+    }
+
+    /// <summary>True when consumers move between the source and the target epoch with this step.</summary>
+    internal static bool ChangesReadEpoch(MigrationPhase from, MigrationPhase to) =>
         (from, to) is (MigrationPhase.DualWriteReadSource, MigrationPhase.DualWriteReadTarget)
             or (MigrationPhase.DualWriteReadTarget, MigrationPhase.DualWriteReadSource);
 
@@ -74,4 +95,20 @@ internal static class PhaseTransitions
         MigrationPhase.DualWriteReadTarget => "next: TargetOnly, back: DualWriteReadSource",
         _ => "back: DualWriteReadTarget",
     };
+}
+
+/// <summary>What <see cref="PhaseTransitions.JudgeStep"/> decided about one phase step.</summary>
+internal enum PhaseStepVerdict
+{
+    /// <summary>The step is allowed.</summary>
+    Allowed,
+
+    /// <summary>The step skips a phase.</summary>
+    SkipsPhase,
+
+    /// <summary>The step changes the read epoch and the cutover gate refuses it.</summary>
+    GateRefuses,
+
+    /// <summary>The step starts reading the target while the dual-write outbox holds records.</summary>
+    OutboxNotEmpty,
 }

@@ -194,6 +194,34 @@ public sealed class OutboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Restart_WithTheAckPolicySwitchedToBoth_StillReplaysTheOutboxLeftBehind()
+    {
+        var clusters = new InMemoryClusters();
+        clusters.Get("new-1").FailProduces = true;
+        await using (var first = Host(clusters))
+        {
+            await using var producer = first.Client.CreateProducer<string, string>("orders");
+            await ProduceKeyedAsync(producer, 0, 30);
+        }
+
+        clusters.Get("new-1").FailProduces = false;
+
+        // The operator switched the topic to DualWriteAck Both (the OutboxPath stays): the 30 records acknowledged
+        // under Primary sit in the outbox only; the new process must still replay them, before its own target writes.
+        var both = Json().Replace("\"DualWriteAck\": \"Primary\"", "\"DualWriteAck\": \"Both\"", StringComparison.Ordinal);
+        await using var second = TestHost.FromJson(both, b => b.Services.AddSingleton(clusters));
+        await using var again = second.Client.CreateProducer<string, string>("orders");
+        for (var i = 30; i < 40; i++)
+        {
+            var receipt = await again.ProduceAsync($"k{i % 7}", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(2, receipt.Copies.Count);
+        }
+
+        await Eventually.TrueAsync(() => OnTarget(clusters.Get("new-1")).Count >= 40, "the outbox left behind is replayed");
+        AssertPerKeyOrderAndNoDuplicates(OnTarget(clusters.Get("new-1")), 40);
+    }
+
+    [Fact]
     public async Task CorruptTail_IsCutWithAWarning_AndEveryAckedEntryBeforeItIsReplayed()
     {
         var clusters = new InMemoryClusters();

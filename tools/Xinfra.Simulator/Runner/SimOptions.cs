@@ -29,7 +29,17 @@ internal sealed record BugHooks
     /// <summary>Replicas drop their copies of sealed segments of the retention topic before metadata deleted them.</summary>
     public bool ReclaimBeforeDelete { get; init; }
 
-    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords || StaleHeartbeatsApplied || GroupCommitAhead || ReclaimBeforeDelete;
+    /// <summary>Migration consumers flip to the target without scanning the source for records written before dual writes.</summary>
+    public bool MigrationCutWithoutScan { get; init; }
+
+    /// <summary>Migration consumers deliver every record they read, without the cutover's DeliveryFilter.</summary>
+    public bool MigrationWithoutFilter { get; init; }
+
+    /// <summary>Migration consumers cut over without waiting until no member of their group is left on the other epoch.</summary>
+    public bool MigrationWithoutBarrier { get; init; }
+
+    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords || StaleHeartbeatsApplied || GroupCommitAhead || ReclaimBeforeDelete
+        || MigrationCutWithoutScan || MigrationWithoutFilter || MigrationWithoutBarrier;
 }
 
 /// <summary>What one simulated run does: seed, length, cluster shape, which faults of the plan are kept.</summary>
@@ -69,6 +79,9 @@ internal sealed record SimOptions
     public int FaultsPerMinute { get; init; } = 8;
 
     public BugHooks Bugs { get; init; } = new();
+
+    /// <summary>Also run a live migration with phase flips (Workloads/MigrationWorkload).</summary>
+    public bool Migration { get; init; }
 
     /// <summary>Print every trace line (replay).</summary>
     public TextWriter? Echo { get; init; }

@@ -37,6 +37,7 @@ internal sealed partial class Simulation : IDisposable
     private readonly SimAdmin _admin;
     private readonly FaultPlan _plan;
     private readonly GroupWorkload _groups;
+    private readonly MigrationWorkload? _migration;
 
     public Simulation(SimOptions options)
     {
@@ -69,6 +70,7 @@ internal sealed partial class Simulation : IDisposable
         _groups = new GroupWorkload(_world, names);
         _world.Checker.Groups.Strict = options.StrictGroups;
         _world.Checker.DeletedSegments = DeletedSegments;
+        _migration = options.Migration ? new MigrationWorkload(_world) : null;
     }
 
     public FaultPlan Plan => _plan;
@@ -78,6 +80,9 @@ internal sealed partial class Simulation : IDisposable
 
     /// <summary>The consumer-group oracle of this run (counts for tests).</summary>
     internal Checks.GroupChecker GroupChecks => _world.Checker.Groups;
+
+    /// <summary>The migration workload, when <see cref="SimOptions.Migration"/> is on.</summary>
+    public MigrationWorkload? Migration => _migration;
 
     public SimResult Run()
     {
@@ -112,6 +117,7 @@ internal sealed partial class Simulation : IDisposable
         }
 
         _groups.Start(started, duration);
+        _migration?.Start(started, duration);
         foreach (var fault in _plan.Active)
         {
             loop.At(started + fault.AtTicks, () => Inject(fault));
@@ -127,7 +133,8 @@ internal sealed partial class Simulation : IDisposable
         bool Drained() =>
             _producers.All(p => p.Stopped && p.Idle)
             && Enumerable.Range(0, _consumers.Count).All(c => checker.Missing(c, liveTopics).Count == 0)
-            && _groups.Drained(liveTopics);
+            && _groups.Drained(liveTopics)
+            && (_migration?.Drained ?? true);
         while (loop.Now < drainEnd && checker.Failures.Count == 0 && loop.Errors.Count == 0 && !Drained())
         {
             loop.Run(loop.Now + SimLoop.Ms(500));
@@ -142,6 +149,7 @@ internal sealed partial class Simulation : IDisposable
 
             checker.CheckEnd(_consumers.Count, liveTopics);
             _groups.CheckEnd(liveTopics);
+            _migration?.CheckEnd();
             CheckSealedReplicas();
         }
 
@@ -152,7 +160,8 @@ internal sealed partial class Simulation : IDisposable
 
         var summary = $"acked {checker.Acked}, delivered {checker.Delivered} (dups {checker.Duplicates}), splits {_admin.Splits}, merges {_admin.Merges}, " +
             $"doc ops {checker.Documents.Count}, group deliveries {checker.Groups.Delivered} (dups {checker.Groups.Duplicates}), grants {checker.Groups.Grants}, " +
-            $"commits {checker.Groups.Commits}, expired by retention {checker.Expired}, member churns {_groups.Churns}, group findings {checker.Groups.Findings}, faults {_plan.Active.Count}, messages {_world.Network.Delivered}, trace lines {_world.Trace.Lines}";
+            $"commits {checker.Groups.Commits}, expired by retention {checker.Expired}, member churns {_groups.Churns}, group findings {checker.Groups.Findings}, faults {_plan.Active.Count}, messages {_world.Network.Delivered}, trace lines {_world.Trace.Lines}"
+            + (_migration is null ? "" : $"; {_migration.Summary}");
         _world.Trace.Write($"end: {summary}");
         return new SimResult(options.Seed, _world.Trace.Hash(), [.. checker.Failures], TimeSpan.FromTicks(loop.Now), loop.Steps,
             checker.Acked, checker.Delivered, checker.Duplicates, _plan.Active.Count, summary);

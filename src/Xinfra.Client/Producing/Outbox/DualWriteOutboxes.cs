@@ -45,6 +45,15 @@ internal sealed class DualWriteOutboxes : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Whether a process must open the topic's outbox when it starts: under <c>Primary</c>, and also when an earlier
+    /// process left an outbox directory behind (the topic was switched from <c>Primary</c> to <c>Both</c>): its entries
+    /// were acknowledged to the application and exist nowhere else, and direct target writes must wait for them.
+    /// </summary>
+    public static bool MustOpen(string topic, TopicOptions options) =>
+        options.DualWriteAck == DualWriteAckPolicy.Primary
+        || (!string.IsNullOrWhiteSpace(options.OutboxPath) && Directory.Exists(Path.Combine(options.OutboxPath, topic)));
+
     /// <summary>The topic's outbox if it was opened.</summary>
     public DualWriteOutbox? Find(string topic) =>
         _outboxes.TryGetValue(topic, out var lazy) && lazy.IsValueCreated ? lazy.Value : null;
