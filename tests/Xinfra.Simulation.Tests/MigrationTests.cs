@@ -90,9 +90,17 @@ public class MigrationTests
     [Fact]
     public void CutWithoutTheBarrier_RepeatsRecordsInTheTwoMemberGroup()
     {
-        var (_, result, _) = Run(2, bugs: new BugHooks { MigrationWithoutBarrier = true });
+        // The repeat needs the second member to read the other epoch at the moment of a cut: seed 3 shows it today;
+        // seeds 1-12 are searched after it so a model change that moves the timing cannot make the test vacuous.
+        foreach (long seed in new long[] { 3 }.Concat(Enumerable.Range(1, 12).Where(i => i != 3).Select(i => (long)i)))
+        {
+            var (_, result, _) = Run(seed, bugs: new BugHooks { MigrationWithoutBarrier = true });
+            if (result.Failures.Any(f => f.Contains("group 1", StringComparison.Ordinal) && f.Contains("a repeat across a flip", StringComparison.Ordinal)))
+            {
+                return;
+            }
+        }
 
-        Assert.False(result.Passed);
-        Assert.Contains(result.Failures, f => f.Contains("group 1", StringComparison.Ordinal) && f.Contains("a repeat across a flip", StringComparison.Ordinal));
+        Assert.Fail("no seed of 1-12 repeated a record across a flip in the two-member group with cuts that skip the barrier");
     }
 }
