@@ -109,7 +109,8 @@ internal static class Program
         double cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"seeds {seeds}, failures {failures}, simulated {simulated.TotalHours:F2} h of a {brokers}-broker cluster in {wall.TotalSeconds:F1} s wall " +
-            $"({parallel} workers, {cpu:F1} s CPU): {speedup:F0} simulated cluster-hours per wall hour, {simulated.TotalSeconds / Math.Max(cpu, 1e-9):F0} per CPU hour"));
+            $"({parallel} workers, {cpu:F1} s CPU): {speedup:F0} simulated cluster-hours per wall hour, {simulated.TotalSeconds / Math.Max(cpu, 1e-9):F0} per CPU hour; " +
+            $"GC {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} (gen0/1/2), paused {GC.GetTotalPauseDuration().TotalSeconds:F1} s, allocated {GC.GetTotalAllocatedBytes() / (1 << 20)} MiB"));
     }
 
     private static void Report(SimOptions options, SimResult result, bool shrink)
