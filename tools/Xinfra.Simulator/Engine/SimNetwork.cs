@@ -79,8 +79,17 @@ internal sealed class SimNetwork(SimLoop loop, TraceLog trace, Random random)
             _lastDelivery[(from, to)] = at;
         }
 
-        loop.At(at, () => Deliver(from, to, message));
+        loop.At(at, DeliverCallback, new Delivery(this, from, to, message));
     }
+
+    private static readonly SendOrPostCallback DeliverCallback = static s =>
+    {
+        var d = (Delivery)s!;
+        d.Network.Deliver(d.From, d.To, d.Message);
+    };
+
+    /// <summary>A message in flight: the state of its delivery event (one object, no closure and delegate).</summary>
+    private sealed record Delivery(SimNetwork Network, int From, int To, object Message);
 
     private void Deliver(int from, int to, object message)
     {
@@ -112,15 +121,21 @@ internal sealed class RpcEndpoint(int self, SimLoop loop, SimNetwork network)
         var done = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = done;
         network.Send(self, to, new Request(id, body));
-        loop.After(timeout, () =>
-        {
-            if (_pending.Remove(id))
-            {
-                done.TrySetResult(null);
-            }
-        });
+        loop.At(loop.Now + timeout, TimeoutCallback, new PendingCall(this, id, done));
         return done.Task;
     }
+
+    private static readonly SendOrPostCallback TimeoutCallback = static s =>
+    {
+        var call = (PendingCall)s!;
+        if (call.Endpoint._pending.Remove(call.Id))
+        {
+            call.Done.TrySetResult(null);
+        }
+    };
+
+    /// <summary>The state of a call's timeout event.</summary>
+    private sealed record PendingCall(RpcEndpoint Endpoint, long Id, TaskCompletionSource<object?> Done);
 
     public void OnReply(Reply reply)
     {
