@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Xinfra.Simulator.Engine;
 
 /// <summary>
@@ -9,7 +11,7 @@ internal sealed class SimLoop : SynchronizationContext
 {
     private readonly PriorityQueue<(SendOrPostCallback Callback, object? State), (long Time, long Seq)> _queue = new();
     private static readonly SendOrPostCallback RunAction = static s => ((Action)s!)();
-    private static readonly SendOrPostCallback CompleteDelay = static s => ((TaskCompletionSource)s!).TrySetResult();
+    private static readonly SendOrPostCallback CompleteDelay = static s => ((SimDelay)s!).Fire();
     private long _seq;
 
     /// <summary>Simulated time in <see cref="TimeSpan"/> ticks since the start of the run.</summary>
@@ -44,12 +46,16 @@ internal sealed class SimLoop : SynchronizationContext
     /// <inheritdoc />
     public override SynchronizationContext CreateCopy() => this;
 
-    /// <summary>A task that completes (as a queued event) after <paramref name="delay"/> simulated ticks.</summary>
-    public Task Delay(long delay)
+    /// <summary>
+    /// Something to await that completes (as a queued event) after <paramref name="delay"/> simulated ticks. Its timer
+    /// event is queued now, and when it fires the awaiting code is posted as the next event of that instant, exactly as
+    /// a <see cref="TaskCompletionSource"/> with asynchronous continuations would, but in one object instead of four.
+    /// </summary>
+    public SimDelay Delay(long delay)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new SimDelay(this);
         At(Now + delay, CompleteDelay, done);
-        return done.Task;
+        return done;
     }
 
     /// <summary>Starts a simulated activity; an exception escaping it is recorded as a run error.</summary>
@@ -108,6 +114,49 @@ internal sealed class SimLoop : SynchronizationContext
         catch (Exception e)
         {
             Errors.Add($"{name}: {e}");
+        }
+    }
+}
+
+/// <summary>
+/// The awaitable of <see cref="SimLoop.Delay"/>: single use, awaited once, on the loop's thread. Its continuation runs as
+/// a posted event of the loop (never inline), so the order of events is that of a task completed by a timer event.
+/// </summary>
+internal sealed class SimDelay(SimLoop loop) : ICriticalNotifyCompletion
+{
+    private static readonly SendOrPostCallback RunContinuation = static s => ((Action)s!)();
+    private Action? _continuation;
+
+    /// <summary>True once the timer fired.</summary>
+    public bool IsCompleted { get; private set; }
+
+    public SimDelay GetAwaiter() => this;
+
+    public void GetResult()
+    {
+    }
+
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    public void UnsafeOnCompleted(Action continuation)
+    {
+        if (IsCompleted)
+        {
+            loop.Post(RunContinuation, continuation);
+        }
+        else
+        {
+            _continuation = continuation;
+        }
+    }
+
+    internal void Fire()
+    {
+        IsCompleted = true;
+        if (_continuation is { } continuation)
+        {
+            _continuation = null;
+            loop.Post(RunContinuation, continuation);
         }
     }
 }
