@@ -21,14 +21,14 @@ public sealed partial class FpsStore
     /// </summary>
     private void MaybeStartCheckpoint()
     {
-        if (_wal!.Length < _options.WalCheckpointBytes || !_checkpoint.IsCompleted || _failure is not null)
-        {
-            return;
-        }
-
         long covered;
         try
         {
+            if (!_checkpoint.IsCompleted || _failure is not null || _wal!.Length < _options.WalCheckpointBytes)
+            {
+                return;
+            }
+
             covered = RollWal(OpenSegmentEnds(), flush: false);
         }
         catch (Exception ex)

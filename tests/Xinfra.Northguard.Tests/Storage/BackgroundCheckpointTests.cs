@@ -77,17 +77,22 @@ public class BackgroundCheckpointTests
             await AppendAckedAsync(SegmentCount);
         }
 
-        await reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            await reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        // The checkpoint is paused at the step: group commits must still be acknowledged meanwhile.
-        await AppendAckedAsync(20).WaitAsync(TimeSpan.FromSeconds(30));
-        var unacked = store.Append(1, Records(1, next[1], 2));
-        next[1] = unacked.LastOffset + 1;
-
-        Volatile.Write(ref crashed, 1);
-        device.Crash(random);
-        release.SetResult();
-        await store.DisposeAsync();
+            // The checkpoint is paused at the step: group commits must still be acknowledged meanwhile.
+            await AppendAckedAsync(20).WaitAsync(TimeSpan.FromSeconds(30));
+            var unacked = store.Append(1, Records(1, next[1], 2));
+            next[1] = unacked.LastOffset + 1;
+            Volatile.Write(ref crashed, 1);
+            device.Crash(random);
+        }
+        finally
+        {
+            release.TrySetResult();
+            await store.DisposeAsync();
+        }
 
         await using var reopened = await OpenMemoryAsync(device, index, SmallWal);
         for (var s = 1; s <= SegmentCount; s++)
@@ -108,13 +113,15 @@ public class BackgroundCheckpointTests
         using var device = new MemoryStorageDevice();
         var index = new InMemorySparseIndex();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inspected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var store = await OpenMemoryAsync(device, index, SmallWal);
         store.CreateSegment(1, "t", 0);
         store.CheckpointHook = at =>
         {
-            if (at == CheckpointStep.WalDeleted)
+            // Hold the checkpoint open while the test looks: no further roll can start meanwhile.
+            if (at == CheckpointStep.WalDeleted && done.TrySetResult())
             {
-                done.TrySetResult();
+                inspected.Task.Wait();
             }
         };
 
@@ -124,10 +131,18 @@ public class BackgroundCheckpointTests
             offset = (await store.AppendAsync(1, Records(1, offset, 2, extraBytes: 300))).LastOffset + 1;
         }
 
-        await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var wal = device.ListFiles().Where(n => n.StartsWith("wal-", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2, wal.Count);
-        Assert.Empty(device.ReadAllBytes(wal[1]));
+        try
+        {
+            await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            var wal = device.ListFiles().Where(n => n.StartsWith("wal-", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, wal.Count);
+            Assert.Empty(device.ReadAllBytes(wal[1]));
+        }
+        finally
+        {
+            inspected.TrySetResult();
+        }
+
         Assert.Equal(offset, (await ReadAllAsync(store, 1)).Count);
     }
 
