@@ -94,12 +94,15 @@ public sealed partial class FpsStore
                     break;
                 }
             }
-        }
 
-        if (group is null)
-        {
-            // Applied between the two checks above: the view moved past the offset.
-            return ValueTask.CompletedTask;
+            if (group is null)
+            {
+                // The group left the pending list: either it was applied since the first check (the view moved past
+                // the offset; the view is published before the list is trimmed) or it failed.
+                return offset < segment.View.Next
+                    ? ValueTask.CompletedTask
+                    : ValueTask.FromException(new StorageFailedException("Writing or fsyncing the write-ahead log failed.", _failure));
+            }
         }
 
         return new ValueTask(group.Durable.Task.WaitAsync(cancellationToken));

@@ -135,7 +135,7 @@ public sealed partial class FpsStore
 
     private void Commit(CommitGroup group, List<IndexEntry> index)
     {
-        var checkpoint = false;
+        var committed = false;
         try
         {
             if (_failure is { } earlier)
@@ -151,13 +151,12 @@ public sealed partial class FpsStore
             ApplyToSegments(group, index, _options.ManualFlush);
             _index.Add(index);
             group.Durable.TrySetResult();
-            checkpoint = _wal.Length >= _options.WalCheckpointBytes;
+            committed = true;
         }
         catch (Exception ex)
         {
             // Never retry a failed fsync: the page cache may have dropped the dirty pages. Stop writing instead.
-            Interlocked.CompareExchange(ref _failure, ex, null);
-            Log.WalFailed(_logger, ex);
+            Fail(ex);
             group.Durable.TrySetException(ex as StorageFailedException ?? new StorageFailedException("Writing or fsyncing the write-ahead log failed.", ex));
         }
         finally
@@ -180,9 +179,9 @@ public sealed partial class FpsStore
             group.Release();
         }
 
-        if (checkpoint && _failure is null)
+        if (committed)
         {
-            Checkpoint();
+            MaybeStartCheckpoint();
         }
     }
 }

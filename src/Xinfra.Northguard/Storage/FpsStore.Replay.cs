@@ -34,8 +34,8 @@ public sealed partial class FpsStore
         }
         catch (CorruptDataException ex)
         {
-            // A WAL file is made durable before the previous one is deleted, so a bad header means the crash
-            // interrupted its creation: it holds nothing that is not in the previous file.
+            // A WAL file's header becomes durable with its first group commit (or when recovery rolls), so a bad
+            // header means no commit was acknowledged from it: it was pre-created, or rolled to just before the crash.
             Log.TornTailTruncated(_logger, name, ex.Position);
             return 0;
         }

@@ -142,6 +142,7 @@ public sealed partial class FpsStore : IAsyncDisposable
         }
 
         await _flusher.ConfigureAwait(false);
+        await _checkpoint.ConfigureAwait(false);
         CloseFiles();
         _stop.Dispose();
     }

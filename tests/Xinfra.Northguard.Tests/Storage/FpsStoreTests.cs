@@ -121,6 +121,23 @@ public class FpsStoreTests
         after.ForEach(r => AssertIsRecord(1, r));
     }
 
+    /// <summary>
+    /// The race behind a flaky run of the test above: the flusher can fail the group before the caller asks to wait for
+    /// it. Manual flush makes that order certain; the wait must fail, not complete.
+    /// </summary>
+    [Fact]
+    public async Task WaitForDurable_CalledAfterTheGroupFailed_Throws()
+    {
+        using var device = new MemoryStorageDevice();
+        await using var store = await OpenMemoryAsync(device, new InMemorySparseIndex(), Immediate with { ManualFlush = true });
+        store.CreateSegment(1, "orders", 0);
+        device.FailWhen = (name, op) => name.StartsWith("wal-", StringComparison.Ordinal) && op == StorageOperation.Flush;
+        var append = store.Append(1, Records(1, 0, 1));
+        store.FlushNow();
+
+        await Assert.ThrowsAsync<StorageFailedException>(() => store.WaitForDurableAsync(1, append.LastOffset).AsTask());
+    }
+
     [Fact]
     public async Task WaitForDurable_SegmentWriteFails_FailsWaiters()
     {

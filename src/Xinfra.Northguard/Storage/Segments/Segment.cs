@@ -19,6 +19,7 @@ internal sealed partial class Segment : IDisposable
     private volatile SegmentView _view;
     private volatile CorruptDataException? _refusal;
     private int _tailReaders;
+    private bool _dirty;
 
     public Segment(IStorageFile file, SegmentHeader header, int indexIntervalBytes, int tailCacheBytes)
     {
@@ -55,8 +56,12 @@ internal sealed partial class Segment : IDisposable
 
     public bool IsDeleted { get; set; }
 
-    /// <summary>Bytes were written since the file was last fsynced.</summary>
-    public bool Dirty { get; set; }
+    /// <summary>Bytes were written since the file was last fsynced (set by the flusher, cleared by a checkpoint).</summary>
+    public bool Dirty
+    {
+        get => Volatile.Read(ref _dirty);
+        set => Volatile.Write(ref _dirty, value);
+    }
 
     public CorruptDataException? Refusal => _refusal;
 
