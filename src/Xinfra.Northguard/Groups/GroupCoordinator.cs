@@ -10,11 +10,17 @@ namespace Xinfra.Northguard.Groups;
 /// <c>fnv1a(group) % live</c> in broker id order. State is in memory: after a coordinator restart (or a move to
 /// another broker when liveness changes) members get <see cref="GroupError.UnknownMember"/> and rejoin. Time (session
 /// expiry) comes from the broker's <see cref="TimeProvider"/>.
+/// A group may have been coordinated elsewhere until this broker's live view last changed (or until it started), and
+/// members of that coordinator keep reading until their lease runs out: grants wait until one
+/// <see cref="GroupState.TakeoverGrace"/> after that change. A group this broker redirects is forgotten, so taking it
+/// back later starts a fresh state with a fresh grace.
 /// </summary>
 internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Group, string Topic), GroupState> _groups = [];
+    private string _liveView = string.Empty;
+    private long _viewSince = engine.Time.GetTimestamp();
 
     /// <summary>The endpoint of the group's coordinator when it is another broker; null when it is this one.</summary>
     public string? OtherCoordinator(string group)
@@ -26,6 +32,24 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
         }
 
         var chosen = live[(int)(Fnv1a(group) % (ulong)live.Count)];
+        var view = string.Join(',', live.Select(b => b.Id));
+        lock (_lock)
+        {
+            if (view != _liveView)
+            {
+                _liveView = view;
+                _viewSince = engine.Time.GetTimestamp();
+            }
+
+            if (chosen.Id != engine.BrokerId)
+            {
+                foreach (var key in _groups.Keys.Where(k => k.Group == group).ToList())
+                {
+                    _groups.Remove(key);
+                }
+            }
+        }
+
         return chosen.Id == engine.BrokerId ? null : engine.Directory.EndpointOf(chosen.Id);
     }
 
@@ -37,6 +61,8 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
         {
             var state = Sweep(request.Group, request.Topic, create: true)!;
             state.Join(member, timeout, engine.Time.GetTimestamp());
+            var grace = GroupState.TakeoverGrace(timeout);
+            state.WithholdGrantsUntil(_viewSince + (long)(grace.TotalSeconds * engine.Time.TimestampFrequency));
             GroupLog.MemberJoined(logger, state.Group, state.Topic, member, state.Generation);
             return new GroupResponse { MemberId = member, Generation = state.Generation, MemberCount = state.MemberCount };
         }

@@ -44,6 +44,7 @@ internal static class Shrinker
         + (bugs.ConsumerSkipsRecords ? " --bug consumer-skips-records" : "")
         + (bugs.StaleHeartbeatsApplied ? " --bug stale-heartbeats-applied" : "")
         + (bugs.GroupCommitAhead ? " --bug group-commit-ahead" : "")
+        + (bugs.NoGroupFencing ? " --bug no-group-fencing" : "")
         + (bugs.ReclaimBeforeDelete ? " --bug reclaim-before-delete" : "")
         + (bugs.MigrationCutWithoutScan ? " --bug migration-cut-without-scan" : "")
         + (bugs.MigrationWithoutFilter ? " --bug migration-without-filter" : "")

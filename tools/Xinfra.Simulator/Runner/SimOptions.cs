@@ -26,6 +26,12 @@ internal sealed record BugHooks
     /// <summary>Group members commit 25 records past what they read: records are skipped after a handoff.</summary>
     public bool GroupCommitAhead { get; init; }
 
+    /// <summary>
+    /// Group fencing off, as before it existed: a coordinator that takes a group over grants at once (no takeover
+    /// grace, keeps a group it redirects) and members read and commit past their lease.
+    /// </summary>
+    public bool NoGroupFencing { get; init; }
+
     /// <summary>Replicas drop their copies of sealed segments of the retention topic before metadata deleted them.</summary>
     public bool ReclaimBeforeDelete { get; init; }
 
@@ -38,7 +44,7 @@ internal sealed record BugHooks
     /// <summary>Migration consumers cut over without waiting until no member of their group is left on the other epoch.</summary>
     public bool MigrationWithoutBarrier { get; init; }
 
-    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords || StaleHeartbeatsApplied || GroupCommitAhead || ReclaimBeforeDelete
+    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords || StaleHeartbeatsApplied || GroupCommitAhead || NoGroupFencing || ReclaimBeforeDelete
         || MigrationCutWithoutScan || MigrationWithoutFilter || MigrationWithoutBarrier;
 }
 
