@@ -75,8 +75,11 @@ internal sealed record SimOptions
 
     public int GroupMembers { get; init; } = 2;
 
-    /// <summary>Coordinator-handoff overlaps (a known engine limitation) fail the run instead of being counted as findings.</summary>
-    public bool StrictGroups { get; init; }
+    /// <summary>
+    /// Coordinator-handoff overlaps fail the run (default, since the member lease and the takeover grace fence them);
+    /// false (<c>--relaxed-groups</c>) counts them as findings instead.
+    /// </summary>
+    public bool StrictGroups { get; init; } = true;
 
     /// <summary>Indexes into the generated fault plan to keep (null: all). Shrinking removes entries.</summary>
     public IReadOnlyList<int>? KeepFaults { get; init; }
