@@ -11,8 +11,8 @@ namespace Xinfra.Northguard.Groups;
 /// another broker when liveness changes) members get <see cref="GroupError.UnknownMember"/> and rejoin. Time (session
 /// expiry) comes from the broker's <see cref="TimeProvider"/>.
 /// A group may have been coordinated elsewhere until this broker's live view last changed (or until it started), and
-/// members of that coordinator keep reading until their lease runs out: grants wait until one
-/// <see cref="GroupState.TakeoverGrace"/> after that change. A group this broker redirects is forgotten, so taking it
+/// members of that coordinator keep reading until their lease runs out: grants of a new group state, and of every
+/// group held when the view is seen to change, wait until one <see cref="GroupState.TakeoverGrace"/> after that change. A group this broker redirects is forgotten, so taking it
 /// back later starts a fresh state with a fresh grace.
 /// </summary>
 internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
@@ -37,8 +37,14 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
         {
             if (view != _liveView)
             {
+                // The view is seen to change only when a request comes: in between, the groups this broker holds may
+                // have moved away and back (another broker granted them meanwhile). Every group waits a grace.
                 _liveView = view;
                 _viewSince = engine.Time.GetTimestamp();
+                foreach (var state in _groups.Values)
+                {
+                    state.WithholdGrantsUntil(_viewSince + ToTimestamp(GroupState.TakeoverGrace(state.LongestSessionTimeout)));
+                }
             }
 
             if (chosen.Id != engine.BrokerId)
@@ -61,8 +67,7 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
         {
             var state = Sweep(request.Group, request.Topic, create: true)!;
             state.Join(member, timeout, engine.Time.GetTimestamp());
-            var grace = GroupState.TakeoverGrace(timeout);
-            state.WithholdGrantsUntil(_viewSince + (long)(grace.TotalSeconds * engine.Time.TimestampFrequency));
+            state.WithholdGrantsUntil(_viewSince + ToTimestamp(GroupState.TakeoverGrace(timeout)));
             GroupLog.MemberJoined(logger, state.Group, state.Topic, member, state.Generation);
             return new GroupResponse { MemberId = member, Generation = state.Generation, MemberCount = state.MemberCount };
         }
@@ -154,6 +159,8 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
 
         return state;
     }
+
+    private long ToTimestamp(TimeSpan duration) => (long)(duration.TotalSeconds * engine.Time.TimestampFrequency);
 
     private static ulong Fnv1a(string text)
     {

@@ -35,6 +35,9 @@ internal sealed class GroupState(string group, string topic)
     /// </summary>
     public static TimeSpan TakeoverGrace(TimeSpan sessionTimeout) => sessionTimeout + (sessionTimeout / 10);
 
+    /// <summary>The longest session timeout of the members (zero without members).</summary>
+    public TimeSpan LongestSessionTimeout => _members.Count == 0 ? TimeSpan.Zero : _members.Values.Max(m => m.SessionTimeout);
+
     /// <summary>Withholds grants until <paramref name="timestamp"/> (never shortens an earlier grace).</summary>
     public void WithholdGrantsUntil(long timestamp) => GrantsFrom = Math.Max(GrantsFrom, timestamp);
 

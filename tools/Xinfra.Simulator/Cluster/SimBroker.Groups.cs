@@ -11,8 +11,9 @@ namespace Xinfra.Simulator.Cluster;
 /// <see cref="GroupStatus.UnknownMember"/> and rejoin; session expiry is swept on every request with the broker's
 /// clock; a heartbeat reads the topic's ranges linearizably first. Committed positions are not kept here: members
 /// store them as metadata documents through Raft (<c>__ng.positions/group/topic/range</c>), as the engine does.
-/// Takeover grace, as <c>GroupCoordinator</c>: grants wait one <see cref="GroupState.TakeoverGrace"/> after this
-/// broker's live view last changed (or it started), and a group this broker redirects is forgotten.
+/// Takeover grace, as <c>GroupCoordinator</c>: grants of a new group state, and of every group held when the view is
+/// seen to change, wait one <see cref="GroupState.TakeoverGrace"/> after this broker's live view last changed (or it
+/// started); a group this broker redirects is forgotten.
 /// </summary>
 internal sealed partial class SimBroker
 {
@@ -54,7 +55,7 @@ internal sealed partial class SimBroker
                 state.Join(member, session, Clock.GetTimestamp());
                 if (!_world.Options.Bugs.NoGroupFencing)
                 {
-                    state.WithholdGrantsUntil(_viewSince + (long)(GroupState.TakeoverGrace(session).TotalSeconds * Clock.TimestampFrequency));
+                    state.WithholdGrantsUntil(_viewSince + ToTimestamp(GroupState.TakeoverGrace(session)));
                 }
                 _world.Checker.Groups.OnJoined($"{Id}.{Incarnation}", join.Group, join.Topic, member);
                 _world.Trace.Write($"coordinator {Id}: {member} joined {join.Group}/{join.Topic}, generation {state.Generation}");
@@ -146,6 +147,8 @@ internal sealed partial class SimBroker
         return state;
     }
 
+    private long ToTimestamp(TimeSpan duration) => (long)(duration.TotalSeconds * Clock.TimestampFrequency);
+
     /// <summary>The group's coordinator when it is another broker, by this broker's view of who is live.</summary>
     private int? OtherCoordinator(string group)
     {
@@ -161,8 +164,13 @@ internal sealed partial class SimBroker
         string view = string.Join(',', live);
         if (view != _liveView)
         {
+            // As GroupCoordinator: the change is seen only when a request comes; every group held waits a grace.
             _liveView = view;
             _viewSince = Clock.GetTimestamp();
+            foreach (var state in groups.Values.Where(_ => !_world.Options.Bugs.NoGroupFencing))
+            {
+                state.WithholdGrantsUntil(_viewSince + ToTimestamp(GroupState.TakeoverGrace(state.LongestSessionTimeout)));
+            }
         }
 
         if (chosen != Id && !_world.Options.Bugs.NoGroupFencing)
