@@ -64,6 +64,18 @@ public sealed class GroupStateTests
     }
 
     [Fact]
+    public void LongestSessionTimeout_IsWhatALiveViewChangeGraceCovers()
+    {
+        // On a view change the coordinator withholds grants for the longest session of the group's members.
+        var group = new GroupState("g", "t");
+        Assert.Equal(TimeSpan.Zero, group.LongestSessionTimeout);
+        group.Join("a", TimeSpan.FromSeconds(3), 0);
+        group.Join("b", TimeSpan.FromSeconds(10), 0);
+        Assert.Equal(TimeSpan.FromSeconds(10), group.LongestSessionTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(11), GroupState.TakeoverGrace(group.LongestSessionTimeout));
+    }
+
+    [Fact]
     public void Heartbeat_SplitChildren_FollowTheMemberOfTheirParent()
     {
         var clock = new ManualClock();
