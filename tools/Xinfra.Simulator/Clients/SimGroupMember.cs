@@ -390,6 +390,26 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
     /// <summary>Stores the hold's position as the group's committed position (an unconditional document put, as CommitPosition does).</summary>
     private async Task CommitAsync(Membership m, ulong range, Hold hold)
     {
+        // One commit of a hold at a time (the commit loop and a revoke or leave can meet here): two unconditional puts
+        // in flight could be applied out of order and move the position backwards.
+        while (hold.Committing)
+        {
+            await World.Loop.Delay(SimLoop.Ms(10));
+        }
+
+        hold.Committing = true;
+        try
+        {
+            await CommitOnceAsync(m, range, hold);
+        }
+        finally
+        {
+            hold.Committing = false;
+        }
+    }
+
+    private async Task CommitOnceAsync(Membership m, ulong range, Hold hold)
+    {
         if (hold.Position is not { } position || position <= hold.Committed || !LeaseHolds(m))
         {
             return;
@@ -489,5 +509,8 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
         public bool Finished { get; set; }
 
         public bool ParentsChecked { get; set; }
+
+        /// <summary>A commit of this hold is in flight.</summary>
+        public bool Committing { get; set; }
     }
 }
