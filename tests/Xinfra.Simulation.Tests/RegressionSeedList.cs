@@ -12,6 +12,12 @@ internal static class RegressionSeedList
         (11, 60, "same as 5, on a merge"),
         (15, 30, "consumer groups: a stale heartbeat, applied after a newer one, released ranges its member still read (fixed in GroupState)"),
         (6, 60, "consumer groups: a slow topic read in the coordinator expelled members that heartbeated all along (fixed: GroupState.Seen)"),
+        (1, 30, "consumer groups: after the coordinator crashed, the new one granted ranges members of the old one still read (fixed: member lease + takeover grace)"),
+        (179, 60, "same as 1: positions committed by the member of the old coordinator moved backwards (fixed: member lease + takeover grace)"),
+        (408, 60, "same as 179"),
+        (712, 60, "same as 179"),
+        (150, 60, "consumer groups: an isolated coordinator kept its group state and granted on it after the heal while the other coordinator's member still held the ranges (fixed: every group waits a grace when the live view changes)"),
+        (412, 60, "consumer groups (model): the commit loop and a leave committed one hold at once; the older put was applied last and the position moved backwards (fixed: one commit per hold at a time)"),
         (571, 60, "groups + retention: records of a deleted segment read late (stale metadata, copy not reclaimed yet) after another member skipped them were reported as out of order (checker: exempt below the low watermark)"),
     ];
 }

@@ -8,8 +8,8 @@ internal sealed record Cli
 {
     public const string Usage =
         "usage: Xinfra.Simulator [--seeds N] [--minutes M] [--first-seed S] [--duration SECONDS] [--parallel P] [--no-shrink] [--migration]\n" +
-        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records|stale-heartbeats-applied|group-commit-ahead|reclaim-before-delete|migration-cut-without-scan|migration-without-filter|migration-without-barrier]\n" +
-        "       common: [--groups N] (consumer groups, default 2) [--no-retention] [--strict-groups] (coordinator-handoff overlaps fail the run) [--migration] (a live migration with phase flips)";
+        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records|stale-heartbeats-applied|group-commit-ahead|no-group-fencing|reclaim-before-delete|migration-cut-without-scan|migration-without-filter|migration-without-barrier]\n" +
+        "       common: [--groups N] (consumer groups, default 2) [--no-retention] [--relaxed-groups] (coordinator-handoff overlaps are findings, not failures; --strict-groups is the default) [--migration] (a live migration with phase flips)";
 
     public long? Seed { get; init; }
 
@@ -32,7 +32,7 @@ internal sealed record Cli
 
     public BugHooks Bugs { get; init; } = new();
 
-    public bool StrictGroups { get; init; }
+    public bool StrictGroups { get; init; } = true;
 
     public int Groups { get; init; } = 2;
 
@@ -69,6 +69,7 @@ internal sealed record Cli
                 "--faults" => cli with { Faults = ParseFaults(Next()) },
                 "--replay" => cli with { Replay = true },
                 "--strict-groups" => cli with { StrictGroups = true },
+                "--relaxed-groups" => cli with { StrictGroups = false },
                 "--no-retention" => cli with { Retention = false },
                 "--groups" => cli with { Groups = Math.Max(0, int.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--no-shrink" => cli with { Shrink = false },
@@ -97,6 +98,7 @@ internal sealed record Cli
         "consumer-skips-records" => bugs with { ConsumerSkipsRecords = true },
         "stale-heartbeats-applied" => bugs with { StaleHeartbeatsApplied = true },
         "group-commit-ahead" => bugs with { GroupCommitAhead = true },
+        "no-group-fencing" => bugs with { NoGroupFencing = true },
         "reclaim-before-delete" => bugs with { ReclaimBeforeDelete = true },
         "migration-cut-without-scan" => bugs with { MigrationCutWithoutScan = true },
         "migration-without-filter" => bugs with { MigrationWithoutFilter = true },

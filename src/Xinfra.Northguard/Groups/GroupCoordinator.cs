@@ -10,11 +10,17 @@ namespace Xinfra.Northguard.Groups;
 /// <c>fnv1a(group) % live</c> in broker id order. State is in memory: after a coordinator restart (or a move to
 /// another broker when liveness changes) members get <see cref="GroupError.UnknownMember"/> and rejoin. Time (session
 /// expiry) comes from the broker's <see cref="TimeProvider"/>.
+/// A group may have been coordinated elsewhere until this broker's live view last changed (or until it started), and
+/// members of that coordinator keep reading until their lease runs out: grants of a new group state, and of every
+/// group held when the view is seen to change, wait until one <see cref="GroupState.TakeoverGrace"/> after that change. A group this broker redirects is forgotten, so taking it
+/// back later starts a fresh state with a fresh grace.
 /// </summary>
 internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Group, string Topic), GroupState> _groups = [];
+    private string _liveView = string.Empty;
+    private long _viewSince = engine.Time.GetTimestamp();
 
     /// <summary>The endpoint of the group's coordinator when it is another broker; null when it is this one.</summary>
     public string? OtherCoordinator(string group)
@@ -26,6 +32,30 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
         }
 
         var chosen = live[(int)(Fnv1a(group) % (ulong)live.Count)];
+        var view = string.Join(',', live.Select(b => b.Id));
+        lock (_lock)
+        {
+            if (view != _liveView)
+            {
+                // The view is seen to change only when a request comes: in between, the groups this broker holds may
+                // have moved away and back (another broker granted them meanwhile). Every group waits a grace.
+                _liveView = view;
+                _viewSince = engine.Time.GetTimestamp();
+                foreach (var state in _groups.Values)
+                {
+                    state.WithholdGrantsUntil(_viewSince + ToTimestamp(GroupState.TakeoverGrace(state.LongestSessionTimeout)));
+                }
+            }
+
+            if (chosen.Id != engine.BrokerId)
+            {
+                foreach (var key in _groups.Keys.Where(k => k.Group == group).ToList())
+                {
+                    _groups.Remove(key);
+                }
+            }
+        }
+
         return chosen.Id == engine.BrokerId ? null : engine.Directory.EndpointOf(chosen.Id);
     }
 
@@ -37,6 +67,7 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
         {
             var state = Sweep(request.Group, request.Topic, create: true)!;
             state.Join(member, timeout, engine.Time.GetTimestamp());
+            state.WithholdGrantsUntil(_viewSince + ToTimestamp(GroupState.TakeoverGrace(timeout)));
             GroupLog.MemberJoined(logger, state.Group, state.Topic, member, state.Generation);
             return new GroupResponse { MemberId = member, Generation = state.Generation, MemberCount = state.MemberCount };
         }
@@ -128,6 +159,8 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
 
         return state;
     }
+
+    private long ToTimestamp(TimeSpan duration) => (long)(duration.TotalSeconds * engine.Time.TimestampFrequency);
 
     private static ulong Fnv1a(string text)
     {

@@ -6,6 +6,10 @@ namespace Xinfra.Northguard.Groups;
 /// <summary>
 /// One consumer group on one topic, in the coordinator's memory. A range has at most one owner; a range whose target
 /// member changed is granted to the new member only once the old owner released it (stopped reporting it as held).
+/// A coordinator that takes a group over (a restart, or a move when its live view changed) knows nothing of the
+/// previous coordinator's grants, so it withholds grants until every lease that coordinator gave out has expired
+/// (<see cref="WithholdGrantsUntil"/>, <see cref="TakeoverGrace"/>); members stop reading a range once a session
+/// timeout passed without an acknowledged heartbeat (<c>NorthguardTransportConsumer</c>'s lease).
 /// Not thread-safe: the coordinator calls it under its lock.
 /// </summary>
 internal sealed class GroupState(string group, string topic)
@@ -20,6 +24,22 @@ internal sealed class GroupState(string group, string topic)
     public long Generation { get; private set; }
 
     public int MemberCount => _members.Count;
+
+    /// <summary>No range is granted before this timestamp (the takeover grace); <see cref="long.MinValue"/>: none.</summary>
+    public long GrantsFrom { get; private set; } = long.MinValue;
+
+    /// <summary>
+    /// How long a coordinator that takes a group over waits before granting: the session timeout (the longest a member
+    /// of the previous coordinator keeps reading after its last acknowledged heartbeat was sent) plus a tenth of it
+    /// as margin for clock rate differences between hosts.
+    /// </summary>
+    public static TimeSpan TakeoverGrace(TimeSpan sessionTimeout) => sessionTimeout + (sessionTimeout / 10);
+
+    /// <summary>The longest session timeout of the members (zero without members).</summary>
+    public TimeSpan LongestSessionTimeout => _members.Count == 0 ? TimeSpan.Zero : _members.Values.Max(m => m.SessionTimeout);
+
+    /// <summary>Withholds grants until <paramref name="timestamp"/> (never shortens an earlier grace).</summary>
+    public void WithholdGrantsUntil(long timestamp) => GrantsFrom = Math.Max(GrantsFrom, timestamp);
 
     public bool Contains(string member) => _members.ContainsKey(member);
 
@@ -110,6 +130,12 @@ internal sealed class GroupState(string group, string topic)
 
         var target = Target(member, ranges);
         var granted = new List<ulong>();
+        if (now < GrantsFrom)
+        {
+            // Takeover grace: a member of the previous coordinator may still read any range nobody reports here.
+            return (target, granted);
+        }
+
         foreach (var range in target)
         {
             if (_owners.TryAdd(range, member))

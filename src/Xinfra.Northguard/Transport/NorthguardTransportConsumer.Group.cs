@@ -2,7 +2,13 @@ using Xinfra.Northguard.Protocol;
 
 namespace Xinfra.Northguard.Transport;
 
-/// <summary>Group membership: join, heartbeat in the background (reporting the ranges held), leave.</summary>
+/// <summary>
+/// Group membership: join, heartbeat in the background (reporting the ranges held), leave. The member holds its ranges
+/// on a lease: from the send time of the last acknowledged heartbeat, for one session timeout. A member that cannot
+/// renew it (coordinator gone, partitioned, or it expelled the member) stops reading and committing when it runs out,
+/// which is never later than the coordinator expels it; a coordinator that takes the group over waits as long before
+/// it grants (<see cref="Groups.GroupState.TakeoverGrace"/>).
+/// </summary>
 internal sealed partial class NorthguardTransportConsumer
 {
     /// <summary>How long the coordinator waits for a heartbeat before it expels the member.</summary>
@@ -18,6 +24,7 @@ internal sealed partial class NorthguardTransportConsumer
     private CancellationTokenSource? _wake;
     private HashSet<ulong>? _target;
     private bool _lost;
+    private long? _leaseFrom;
     private string _memberId = string.Empty;
     private Task? _heartbeats;
 
@@ -38,12 +45,36 @@ internal sealed partial class NorthguardTransportConsumer
             try
             {
                 ulong[] held;
+                TimeSpan remaining;
                 lock (_lock)
                 {
                     held = [.. _held];
+                    remaining = _leaseFrom is { } from && held.Length > 0 ? SessionTimeout - _transport.Time.GetElapsedTime(from) : Timeout.InfiniteTimeSpan;
                 }
 
-                var response = await _transport.Groups.HeartbeatAsync(_spec.GroupId, _topic.Name, _memberId, held, stop).ConfigureAwait(false);
+                if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
+                {
+                    LoseLease();
+                    await WaitForNextBeatAsync(stop).ConfigureAwait(false);
+                    continue;
+                }
+
+                // The call cannot outlive the lease: when it runs out, the member drops its ranges (LoseLease).
+                using var expiry = new CancellationTokenSource(remaining, _transport.Time);
+                using var call = CancellationTokenSource.CreateLinkedTokenSource(stop, expiry.Token);
+                long sent = _transport.Time.GetTimestamp();
+                GroupResponse response;
+                try
+                {
+                    response = await _transport.Groups.HeartbeatAsync(_spec.GroupId, _topic.Name, _memberId, held, call.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (expiry.IsCancellationRequested && !stop.IsCancellationRequested)
+                {
+                    LoseLease();
+                    await WaitForNextBeatAsync(stop).ConfigureAwait(false);
+                    continue;
+                }
+
                 lock (_lock)
                 {
                     if (response.Error == GroupError.UnknownMember)
@@ -53,6 +84,7 @@ internal sealed partial class NorthguardTransportConsumer
                     }
                     else if (!_lost)
                     {
+                        _leaseFrom = Math.Max(_leaseFrom ?? sent, sent);
                         var target = new HashSet<ulong>(response.Target);
                         var changed = _target is null || !_target.SetEquals(target);
                         _target = target;
@@ -82,23 +114,45 @@ internal sealed partial class NorthguardTransportConsumer
                 // then rejoins.
             }
 
-            using var delay = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            lock (_lock)
-            {
-                _wake = delay;
-            }
+            await WaitForNextBeatAsync(stop).ConfigureAwait(false);
+        }
+    }
 
-            try
-            {
-                await Task.Delay(HeartbeatInterval, _transport.Time, delay.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+    private async Task WaitForNextBeatAsync(CancellationToken stop)
+    {
+        using var delay = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        lock (_lock)
+        {
+            _wake = delay;
+        }
 
-            lock (_lock)
+        try
+        {
+            await Task.Delay(HeartbeatInterval, _transport.Time, delay.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        lock (_lock)
+        {
+            _wake = null;
+        }
+    }
+
+    /// <summary>True when the member holds ranges and a session timeout passed since its last acknowledged heartbeat was sent. Call under the lock.</summary>
+    private bool LeaseExpired() =>
+        _held.Count > 0 && _leaseFrom is { } from && _transport.Time.GetElapsedTime(from) > SessionTimeout;
+
+    /// <summary>The lease ran out: the coordinator may have granted the ranges to another member. Drop them (no commit) and rejoin.</summary>
+    private void LoseLease()
+    {
+        lock (_lock)
+        {
+            if (_held.Count > 0 || _assignment.Count > 0)
             {
-                _wake = null;
+                _lost = true;
+                _changed.TrySetResult();
             }
         }
     }

@@ -54,6 +54,7 @@ internal sealed partial class NorthguardTransportConsumer
                 _pendingGrants.Clear();
                 _starts.Clear();
                 _target = null;
+                _leaseFrom = null;
                 _lost = false;
             }
 

@@ -87,6 +87,14 @@ internal sealed partial class NorthguardTransportConsumer : ITransportConsumer
     {
         lock (_lock)
         {
+            if (_lost || LeaseExpired())
+            {
+                // The lease ran out (or the coordinator expelled the member): another member may own the range now.
+                _lost = true;
+                _changed.TrySetResult();
+                return false;
+            }
+
             return !_paused.Contains(record.Position.TopicPartition)
                 && _readers.TryGetValue((ulong)record.Position.Partition, out var current) && ReferenceEquals(current, reader);
         }
@@ -97,6 +105,16 @@ internal sealed partial class NorthguardTransportConsumer : ITransportConsumer
         ArgumentNullException.ThrowIfNull(positions);
         foreach (var position in positions)
         {
+            lock (_lock)
+            {
+                if (_lost || LeaseExpired())
+                {
+                    // Fencing: a member whose lease ran out may no longer own the range; its commit could move the
+                    // group's position backwards under the new owner.
+                    throw new ConsumeException($"Cannot commit {position}: the group membership of '{_spec.GroupId}' was lost (no acknowledged heartbeat within the session timeout, or expelled); the range may belong to another member now.") { Cluster = _transport.Cluster };
+                }
+            }
+
             await _transport.Reader.CommitAsync(_spec.GroupId, _topic.Name, (ulong)position.Partition, position.Offset, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -32,6 +32,50 @@ public sealed class GroupStateTests
     }
 
     [Fact]
+    public void Heartbeat_DuringTakeoverGrace_GrantsNothingUntilThePreviousLeasesExpired()
+    {
+        // A new coordinator (restart or move) knows nothing of the grants of the previous one, whose members keep
+        // reading until their lease (one session timeout after their last acknowledged heartbeat) runs out.
+        var clock = new ManualClock();
+        var session = TimeSpan.FromSeconds(10);
+        var group = new GroupState("g", "t");
+        group.Join("rejoined", session, clock.GetTimestamp());
+        group.WithholdGrantsUntil(clock.GetTimestamp() + GroupState.TakeoverGrace(session).Ticks);
+
+        var (target, granted) = group.Heartbeat("rejoined", [], FourRanges, clock.GetTimestamp());
+        Assert.Equal([1UL, 2, 3, 4], target);
+        Assert.Empty(granted);
+
+        clock.Advance(session);
+        Assert.Empty(group.Heartbeat("rejoined", [], FourRanges, clock.GetTimestamp()).Granted);
+
+        clock.Advance(GroupState.TakeoverGrace(session) - session);
+        Assert.Equal([1UL, 2, 3, 4], group.Heartbeat("rejoined", [], FourRanges, clock.GetTimestamp()).Granted);
+    }
+
+    [Fact]
+    public void WithholdGrantsUntil_NeverShortensTheGrace()
+    {
+        var group = new GroupState("g", "t");
+        group.WithholdGrantsUntil(500);
+        group.WithholdGrantsUntil(100);
+        Assert.Equal(500, group.GrantsFrom);
+        Assert.True(GroupState.TakeoverGrace(TimeSpan.FromSeconds(3)) > TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public void LongestSessionTimeout_IsWhatALiveViewChangeGraceCovers()
+    {
+        // On a view change the coordinator withholds grants for the longest session of the group's members.
+        var group = new GroupState("g", "t");
+        Assert.Equal(TimeSpan.Zero, group.LongestSessionTimeout);
+        group.Join("a", TimeSpan.FromSeconds(3), 0);
+        group.Join("b", TimeSpan.FromSeconds(10), 0);
+        Assert.Equal(TimeSpan.FromSeconds(10), group.LongestSessionTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(11), GroupState.TakeoverGrace(group.LongestSessionTimeout));
+    }
+
+    [Fact]
     public void Heartbeat_SplitChildren_FollowTheMemberOfTheirParent()
     {
         var clock = new ManualClock();

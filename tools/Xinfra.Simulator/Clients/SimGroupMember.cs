@@ -15,6 +15,8 @@ namespace Xinfra.Simulator.Clients;
 /// holds a range makes it commit and release it (and beat at once); a grant is read from the group's committed
 /// position (a metadata document; 0 when none); a child range starts only once its parents were read to the end;
 /// positions are committed every second; <see cref="GroupStatus.UnknownMember"/> drops everything and rejoins.
+/// Lease, as the engine's member: ranges are held for one session timeout from the send time of the last
+/// acknowledged heartbeat; past it the member delivers and commits nothing more and drops its ranges (no commit).
 /// Members crash (everything in memory lost, no leave) and leave gracefully, then start again as new members.
 /// </summary>
 internal sealed class SimGroupMember(SimWorld world, int id, string group, int index, IReadOnlyList<string> topics) : SimClient(world, id)
@@ -128,11 +130,23 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
                 }
             }
 
+            LeaseHolds(m); // Drops the ranges when the lease ran out; this beat then reports none.
             ulong[] held = [.. m.Holds.Keys.Order()];
+            long sent = World.Loop.Now;
             var reply = await CallCoordinatorAsync(m, new GroupHeartbeat(group, m.Topic, m.MemberId, held));
             if (life != _life)
             {
                 return;
+            }
+
+            if (!LeaseHolds(m))
+            {
+                continue; // The engine cancels a heartbeat when the lease runs out: its answer is not applied.
+            }
+
+            if (reply is { Status: GroupStatus.Ok })
+            {
+                m.LeaseFrom = Math.Max(m.LeaseFrom ?? sent, sent);
             }
 
             bool beatNow = false;
@@ -140,6 +154,7 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
             {
                 World.Trace.Write($"member {group}/{index} {m.Topic}: {m.MemberId} unknown to the coordinator; drops its ranges and rejoins");
                 ReleaseAll(m);
+                m.LeaseFrom = null;
                 m.Joined = false;
                 continue;
             }
@@ -333,6 +348,11 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
             return (false, !sealedSegment && reply is not FetchResponse { Retry: null });
         }
 
+        if (!LeaseHolds(m))
+        {
+            return (false, false); // The lease ran out while the fetch was out: another member may own the range.
+        }
+
         foreach (var record in fetched.Records)
         {
             if (record.Offset != position)
@@ -370,7 +390,27 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
     /// <summary>Stores the hold's position as the group's committed position (an unconditional document put, as CommitPosition does).</summary>
     private async Task CommitAsync(Membership m, ulong range, Hold hold)
     {
-        if (hold.Position is not { } position || position <= hold.Committed)
+        // One commit of a hold at a time (the commit loop and a revoke or leave can meet here): two unconditional puts
+        // in flight could be applied out of order and move the position backwards.
+        while (hold.Committing)
+        {
+            await World.Loop.Delay(SimLoop.Ms(10));
+        }
+
+        hold.Committing = true;
+        try
+        {
+            await CommitOnceAsync(m, range, hold);
+        }
+        finally
+        {
+            hold.Committing = false;
+        }
+    }
+
+    private async Task CommitOnceAsync(Membership m, ulong range, Hold hold)
+    {
+        if (hold.Position is not { } position || position <= hold.Committed || !LeaseHolds(m))
         {
             return;
         }
@@ -389,6 +429,23 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
             World.Checker.Groups.OnCommitAcked(group, m.Topic, range, member, position);
             hold.Committed = Math.Max(hold.Committed, position);
         }
+    }
+
+    /// <summary>
+    /// True while the member may read and commit its ranges: it holds none, or a session timeout has not passed since
+    /// its last acknowledged heartbeat was sent. When the lease ran out it drops every range (without committing).
+    /// </summary>
+    private bool LeaseHolds(Membership m)
+    {
+        if (World.Options.Bugs.NoGroupFencing || m.Holds.Count == 0 || (m.LeaseFrom is { } from && World.Loop.Now - from <= SessionTimeout))
+        {
+            return true;
+        }
+
+        World.Trace.Write($"member {group}/{index} {m.Topic}: {m.MemberId} lease ran out (no acknowledged heartbeat for a session timeout); drops its ranges");
+        ReleaseAll(m);
+        m.LeaseFrom = null;
+        return false;
     }
 
     private void ReleaseAll(Membership m)
@@ -437,6 +494,9 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
 
         public bool Joined { get; set; }
 
+        /// <summary>Send time of the last acknowledged heartbeat (the lease runs one session timeout from it).</summary>
+        public long? LeaseFrom { get; set; }
+
         public Dictionary<ulong, Hold> Holds { get; } = [];
     }
 
@@ -449,5 +509,8 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
         public bool Finished { get; set; }
 
         public bool ParentsChecked { get; set; }
+
+        /// <summary>A commit of this hold is in flight.</summary>
+        public bool Committing { get; set; }
     }
 }

@@ -11,12 +11,17 @@ namespace Xinfra.Simulator.Cluster;
 /// <see cref="GroupStatus.UnknownMember"/> and rejoin; session expiry is swept on every request with the broker's
 /// clock; a heartbeat reads the topic's ranges linearizably first. Committed positions are not kept here: members
 /// store them as metadata documents through Raft (<c>__ng.positions/group/topic/range</c>), as the engine does.
+/// Takeover grace, as <c>GroupCoordinator</c>: grants of a new group state, and of every group held when the view is
+/// seen to change, wait one <see cref="GroupState.TakeoverGrace"/> after this broker's live view last changed (or it
+/// started); a group this broker redirects is forgotten.
 /// </summary>
 internal sealed partial class SimBroker
 {
     private readonly Dictionary<(string Group, string Topic), GroupState> _groups = [];
     private int _groupsLife = -1;
     private long _memberSequence;
+    private string _liveView = "";
+    private long _viewSince;
 
     private Dictionary<(string Group, string Topic), GroupState> Groups()
     {
@@ -24,6 +29,8 @@ internal sealed partial class SimBroker
         {
             _groups.Clear(); // A new incarnation: the coordinator's memory is gone.
             _groupsLife = Incarnation;
+            _liveView = "";
+            _viewSince = Clock.GetTimestamp();
         }
 
         return _groups;
@@ -44,7 +51,12 @@ internal sealed partial class SimBroker
                 // A rejoin keeps its name; the engine names new members with a Guid, here broker, incarnation and a counter.
                 string member = join.Member.Length > 0 ? join.Member : $"{join.Group}-{Id}.{Incarnation}.{++_memberSequence}";
                 var state = Sweep(join.Group, join.Topic, create: true)!;
-                state.Join(member, TimeSpan.FromTicks(join.SessionTimeoutTicks), Clock.GetTimestamp());
+                var session = TimeSpan.FromTicks(join.SessionTimeoutTicks);
+                state.Join(member, session, Clock.GetTimestamp());
+                if (!_world.Options.Bugs.NoGroupFencing)
+                {
+                    state.WithholdGrantsUntil(_viewSince + ToTimestamp(GroupState.TakeoverGrace(session)));
+                }
                 _world.Checker.Groups.OnJoined($"{Id}.{Incarnation}", join.Group, join.Topic, member);
                 _world.Trace.Write($"coordinator {Id}: {member} joined {join.Group}/{join.Topic}, generation {state.Generation}");
                 _rpc.Reply(from, callId, new GroupReply(GroupStatus.Ok, member, state.Generation, [], [], Id));
@@ -135,6 +147,8 @@ internal sealed partial class SimBroker
         return state;
     }
 
+    private long ToTimestamp(TimeSpan duration) => (long)(duration.TotalSeconds * Clock.TimestampFrequency);
+
     /// <summary>The group's coordinator when it is another broker, by this broker's view of who is live.</summary>
     private int? OtherCoordinator(string group)
     {
@@ -146,6 +160,27 @@ internal sealed partial class SimBroker
         }
 
         int chosen = (int)live[(int)(hash % (ulong)live.Count)];
+        var groups = Groups();
+        string view = string.Join(',', live);
+        if (view != _liveView)
+        {
+            // As GroupCoordinator: the change is seen only when a request comes; every group held waits a grace.
+            _liveView = view;
+            _viewSince = Clock.GetTimestamp();
+            foreach (var state in groups.Values.Where(_ => !_world.Options.Bugs.NoGroupFencing))
+            {
+                state.WithholdGrantsUntil(_viewSince + ToTimestamp(GroupState.TakeoverGrace(state.LongestSessionTimeout)));
+            }
+        }
+
+        if (chosen != Id && !_world.Options.Bugs.NoGroupFencing)
+        {
+            foreach (var key in groups.Keys.Where(k => k.Group == group).ToList())
+            {
+                groups.Remove(key);
+            }
+        }
+
         return chosen == Id ? null : chosen;
     }
 }

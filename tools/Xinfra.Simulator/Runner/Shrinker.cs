@@ -36,7 +36,7 @@ internal static class Shrinker
     /// <summary>The command that replays a seed with exactly these faults, printing every step.</summary>
     public static string ReplayCommand(SimOptions options, IReadOnlyList<int> faults) =>
         $"dotnet run --project tools/Xinfra.Simulator -c Release -- --seed {options.Seed} --duration {options.Duration.TotalSeconds} " +
-        $"--faults {(faults.Count == 0 ? "none" : string.Join(',', faults))}{BugFlags(options.Bugs)}{(options.StrictGroups ? " --strict-groups" : "")}{(options.Groups != 2 ? $" --groups {options.Groups}" : "")}{(options.Retention ? "" : " --no-retention")}{(options.Migration ? " --migration" : "")} --replay";
+        $"--faults {(faults.Count == 0 ? "none" : string.Join(',', faults))}{BugFlags(options.Bugs)}{(options.StrictGroups ? "" : " --relaxed-groups")}{(options.Groups != 2 ? $" --groups {options.Groups}" : "")}{(options.Retention ? "" : " --no-retention")}{(options.Migration ? " --migration" : "")} --replay";
 
     public static string BugFlags(BugHooks bugs) =>
         (bugs.AckBeforeFollowerFsync ? " --bug ack-before-follower-fsync" : "")
@@ -44,6 +44,7 @@ internal static class Shrinker
         + (bugs.ConsumerSkipsRecords ? " --bug consumer-skips-records" : "")
         + (bugs.StaleHeartbeatsApplied ? " --bug stale-heartbeats-applied" : "")
         + (bugs.GroupCommitAhead ? " --bug group-commit-ahead" : "")
+        + (bugs.NoGroupFencing ? " --bug no-group-fencing" : "")
         + (bugs.ReclaimBeforeDelete ? " --bug reclaim-before-delete" : "")
         + (bugs.MigrationCutWithoutScan ? " --bug migration-cut-without-scan" : "")
         + (bugs.MigrationWithoutFilter ? " --bug migration-without-filter" : "")

@@ -26,6 +26,12 @@ internal sealed record BugHooks
     /// <summary>Group members commit 25 records past what they read: records are skipped after a handoff.</summary>
     public bool GroupCommitAhead { get; init; }
 
+    /// <summary>
+    /// Group fencing off, as before it existed: a coordinator that takes a group over grants at once (no takeover
+    /// grace, keeps a group it redirects) and members read and commit past their lease.
+    /// </summary>
+    public bool NoGroupFencing { get; init; }
+
     /// <summary>Replicas drop their copies of sealed segments of the retention topic before metadata deleted them.</summary>
     public bool ReclaimBeforeDelete { get; init; }
 
@@ -38,7 +44,7 @@ internal sealed record BugHooks
     /// <summary>Migration consumers cut over without waiting until no member of their group is left on the other epoch.</summary>
     public bool MigrationWithoutBarrier { get; init; }
 
-    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords || StaleHeartbeatsApplied || GroupCommitAhead || ReclaimBeforeDelete
+    public bool Any => AckBeforeFollowerFsync || OrphanSealWithoutFencing || ConsumerSkipsRecords || StaleHeartbeatsApplied || GroupCommitAhead || NoGroupFencing || ReclaimBeforeDelete
         || MigrationCutWithoutScan || MigrationWithoutFilter || MigrationWithoutBarrier;
 }
 
@@ -69,8 +75,11 @@ internal sealed record SimOptions
 
     public int GroupMembers { get; init; } = 2;
 
-    /// <summary>Coordinator-handoff overlaps (a known engine limitation) fail the run instead of being counted as findings.</summary>
-    public bool StrictGroups { get; init; }
+    /// <summary>
+    /// Coordinator-handoff overlaps fail the run (default, since the member lease and the takeover grace fence them);
+    /// false (<c>--relaxed-groups</c>) counts them as findings instead.
+    /// </summary>
+    public bool StrictGroups { get; init; } = true;
 
     /// <summary>Indexes into the generated fault plan to keep (null: all). Shrinking removes entries.</summary>
     public IReadOnlyList<int>? KeepFaults { get; init; }
