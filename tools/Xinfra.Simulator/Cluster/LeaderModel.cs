@@ -13,6 +13,12 @@ internal sealed class LeaderModel(SegmentRef segment, SegmentReplicationCore<Pro
     public SegmentRef Segment => segment;
 
     public SegmentReplicationCore<ProduceCall> Core => core;
+
+    /// <summary>The running seal (until it commits in metadata), or null while the segment takes appends.</summary>
+    public Task? Sealing { get; set; }
+
+    /// <summary>Produce calls that arrived while sealing: answered <c>Sealed</c> once the seal commits, as the engine's sessions hear <c>OnSealed</c>.</summary>
+    public List<ProduceCall> WaitingForSeal { get; } = [];
 }
 
 /// <summary>A produce call waiting for its answer: who asked, and the call to answer.</summary>

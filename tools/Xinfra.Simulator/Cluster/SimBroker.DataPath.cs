@@ -23,15 +23,11 @@ internal sealed partial class SimBroker
         var segment = request.Segment;
         if (!_leaders.TryGetValue(segment.Id, out var leader))
         {
-            if (store.GetSegment(segment.StoreId) is { IsSealed: true })
-            {
-                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
-                return;
-            }
-
             if (segment.Replicas[0] != Self || store.GetSegment(segment.StoreId) is not null)
             {
-                // Not the leader, or the leader restarted: the segment's in-memory state is gone.
+                // Not the leader, or the leader restarted or was fenced (its copy sealed by an orphan seal whose
+                // metadata write may have failed): the engine's OpenProduceAsync seals such a segment as an orphan
+                // (SealOrphanAsync) on every open until the seal commits. The producer asks for it on this answer.
                 _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Orphan, 0, 0));
                 return;
             }
@@ -65,7 +61,8 @@ internal sealed partial class SimBroker
         switch (admission.Kind)
         {
             case AdmissionKind.Sealed:
-                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
+                // Sealing: answered once the seal commits in metadata (the engine's session hears OnSealed then).
+                leader.WaitingForSeal.Add(call);
                 return;
             case AdmissionKind.Gap:
                 _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Failed, 0, 0));
@@ -85,7 +82,7 @@ internal sealed partial class SimBroker
         catch (SegmentSealedException)
         {
             _ = SealAsync(leader, "local copy sealed");
-            _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
+            leader.WaitingForSeal.Add(call);
             return;
         }
         catch (Exception e) when (e is StorageFailedException or IOException)

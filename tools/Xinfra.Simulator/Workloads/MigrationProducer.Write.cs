@@ -22,7 +22,6 @@ internal sealed partial class MigrationProducer
         SegmentId? sentTo = null;
         long sequence = 0;
         int failures = 0;
-        int sealedReplies = 0;
         ulong hash = NorthguardKeyHash.Of(batch[0].Record.Key.Span);
         while (alive())
         {
@@ -91,14 +90,6 @@ internal sealed partial class MigrationProducer
 
                     return ((long)range.Id.Value, ok.BaseOffset);
                 case ProduceResponse { Status: ProduceStatus.Sealed }:
-                    if (++sealedReplies >= 3)
-                    {
-                        // Sealed in the stores but still open in the metadata (the seal's metadata write failed and
-                        // nothing retries it): have a replica fence and record the seal again.
-                        await Rpc.CallAsync((int)segment.Replicas[Random.Next(segment.Replicas.Length)], new SealOrphanRequest(segment), SimLoop.Ms(1500));
-                        sealedReplies = 0;
-                    }
-
                     description = null;
                     break;
                 case ProduceResponse { Status: ProduceStatus.Orphan }:
