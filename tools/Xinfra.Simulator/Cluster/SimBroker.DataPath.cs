@@ -57,6 +57,12 @@ internal sealed partial class SimBroker
 
         var call = new ProduceCall(from, callId);
         ulong producer = (ulong)request.Producer;
+        if (request.Resend && segment.Id.Sequence > 0 && !leader.Core.HasProducer(producer))
+        {
+            _ = ResumeProducerAsync(from, callId, request, leader);
+            return;
+        }
+
         var admission = leader.Core.Admit(call, producer, request.Sequence, Now);
         switch (admission.Kind)
         {
@@ -68,16 +74,20 @@ internal sealed partial class SimBroker
                 _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Failed, 0, 0));
                 return;
             case AdmissionKind.DuplicateCommitted:
-                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Ok, admission.BaseOffset, admission.End - 1));
+                long last = leader.StoredResends.TryGetValue((producer, request.Sequence), out var stored)
+                    ? stored.BaseOffset + stored.Count - 1
+                    : admission.End - 1;
+                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Ok, admission.BaseOffset, last));
                 return;
             case AdmissionKind.DuplicatePending:
                 return; // Answered with the original when it commits.
         }
 
+        var records = WithSequenceHeader(request.Records, producer, request.Sequence);
         AppendResult appended;
         try
         {
-            appended = store.Append(segment.StoreId, request.Records);
+            appended = store.Append(segment.StoreId, records);
         }
         catch (SegmentSealedException)
         {
@@ -98,7 +108,7 @@ internal sealed partial class SimBroker
         {
             if (replica != Self)
             {
-                _world.Network.Send(Id, (int)replica, new Replicate(segment, appended.BaseOffset, request.Records));
+                _world.Network.Send(Id, (int)replica, new Replicate(segment, appended.BaseOffset, records));
             }
         }
 
