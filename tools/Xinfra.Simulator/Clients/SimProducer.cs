@@ -83,6 +83,8 @@ internal sealed class SimProducer(SimWorld world, int id, int index, IReadOnlyLi
         TopicDescription? description = null;
         long sequence = 0;
         var sequences = new Dictionary<Xinfra.Northguard.Metadata.Ring.RangeId, long>();
+        var ackedEnds = new Dictionary<Xinfra.Northguard.Metadata.Ring.RangeId, long>();
+        var resent = new HashSet<SegmentId>(); // Segments the in-flight batch was resent to (retries stay resends).
         (List<(string Id, LogRecord Record)> Batch, SegmentId Segment)? inFlight = null;
         int failures = 0;
         while (true)
@@ -152,10 +154,21 @@ internal sealed class SimProducer(SimWorld world, int id, int index, IReadOnlyLi
 
             var (segmentInfo, baseOffset) = chain[^1];
             var segment = new SegmentRef(segmentInfo.Id, topic, baseOffset, [.. segmentInfo.Replicas]);
+            bool resend = false;
             if (inFlight is not { } a || a.Segment != segment.Id || !ReferenceEquals(a.Batch, batch))
             {
-                sequence = sequences.GetValueOrDefault(range.Id) + 1;
-                sequences[range.Id] = sequence;
+                if (inFlight is { } b && ReferenceEquals(b.Batch, batch) && b.Segment.Range == range.Id)
+                {
+                    // The same batch on a later segment of its range: the same sequence, flagged as a resend, so the
+                    // leader finds it in the earlier segment if it was stored there (DataPathEngine.Resend.cs).
+                    resend = true;
+                }
+                else
+                {
+                    sequence = sequences.GetValueOrDefault(range.Id) + 1;
+                    sequences[range.Id] = sequence;
+                }
+
                 inFlight = (batch, segment.Id);
                 foreach (var (recordId, _) in batch)
                 {
@@ -163,7 +176,14 @@ internal sealed class SimProducer(SimWorld world, int id, int index, IReadOnlyLi
                 }
             }
 
-            var reply = await Rpc.CallAsync((int)segment.Replicas[0], new ProduceRequest(segment, producerId, sequence, [.. batch.Select(b => b.Record)]), SimLoop.Ms(600));
+            resend |= resent.Contains(segment.Id);
+            if (resend)
+            {
+                resent.Add(segment.Id);
+            }
+
+            var request = new ProduceRequest(segment, producerId, sequence, [.. batch.Select(b => b.Record)], resend, ackedEnds.GetValueOrDefault(range.Id));
+            var reply = await Rpc.CallAsync((int)segment.Replicas[0], request, SimLoop.Ms(600));
             switch (reply)
             {
                 case ProduceResponse { Status: ProduceStatus.Ok } ok:
@@ -180,6 +200,8 @@ internal sealed class SimProducer(SimWorld world, int id, int index, IReadOnlyLi
 
                     inFlight = null;
                     failures = 0;
+                    resent.Clear();
+                    ackedEnds[range.Id] = Math.Max(ackedEnds.GetValueOrDefault(range.Id), ok.LastOffset + 1);
                     break;
                 case ProduceResponse { Status: ProduceStatus.Sealed }:
                     description = null;

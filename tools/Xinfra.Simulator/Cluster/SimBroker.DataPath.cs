@@ -23,15 +23,11 @@ internal sealed partial class SimBroker
         var segment = request.Segment;
         if (!_leaders.TryGetValue(segment.Id, out var leader))
         {
-            if (store.GetSegment(segment.StoreId) is { IsSealed: true })
-            {
-                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
-                return;
-            }
-
             if (segment.Replicas[0] != Self || store.GetSegment(segment.StoreId) is not null)
             {
-                // Not the leader, or the leader restarted: the segment's in-memory state is gone.
+                // Not the leader, or the leader restarted or was fenced (its copy sealed by an orphan seal whose
+                // metadata write may have failed): the engine's OpenProduceAsync seals such a segment as an orphan
+                // (SealOrphanAsync) on every open until the seal commits. The producer asks for it on this answer.
                 _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Orphan, 0, 0));
                 return;
             }
@@ -61,31 +57,42 @@ internal sealed partial class SimBroker
 
         var call = new ProduceCall(from, callId);
         ulong producer = (ulong)request.Producer;
+        if (request.Resend && segment.Id.Sequence > 0 && !leader.Core.HasProducer(producer))
+        {
+            _ = ResumeProducerAsync(from, callId, request, leader);
+            return;
+        }
+
         var admission = leader.Core.Admit(call, producer, request.Sequence, Now);
         switch (admission.Kind)
         {
             case AdmissionKind.Sealed:
-                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
+                // Sealing: answered once the seal commits in metadata (the engine's session hears OnSealed then).
+                leader.WaitingForSeal.Add(call);
                 return;
             case AdmissionKind.Gap:
                 _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Failed, 0, 0));
                 return;
             case AdmissionKind.DuplicateCommitted:
-                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Ok, admission.BaseOffset, admission.End - 1));
+                long last = leader.StoredResends.TryGetValue((producer, request.Sequence), out var stored)
+                    ? stored.BaseOffset + stored.Count - 1
+                    : admission.End - 1;
+                _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Ok, admission.BaseOffset, last));
                 return;
             case AdmissionKind.DuplicatePending:
                 return; // Answered with the original when it commits.
         }
 
+        var records = WithSequenceHeader(request.Records, producer, request.Sequence);
         AppendResult appended;
         try
         {
-            appended = store.Append(segment.StoreId, request.Records);
+            appended = store.Append(segment.StoreId, records);
         }
         catch (SegmentSealedException)
         {
             _ = SealAsync(leader, "local copy sealed");
-            _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
+            leader.WaitingForSeal.Add(call);
             return;
         }
         catch (Exception e) when (e is StorageFailedException or IOException)
@@ -101,7 +108,7 @@ internal sealed partial class SimBroker
         {
             if (replica != Self)
             {
-                _world.Network.Send(Id, (int)replica, new Replicate(segment, appended.BaseOffset, request.Records));
+                _world.Network.Send(Id, (int)replica, new Replicate(segment, appended.BaseOffset, records));
             }
         }
 

@@ -35,40 +35,51 @@ internal sealed partial class SimBroker
         }
     }
 
-    /// <summary>Seals at the committed offset: records it in metadata, answers waiting producers, seals every copy.</summary>
-    private async Task SealAsync(LeaderModel leader, string reason)
+    /// <summary>
+    /// Seals at the committed offset, as <c>SegmentLeader.SealAsync</c> does: records the seal in metadata, retrying
+    /// until it commits (or metadata shows it sealed by an orphan seal), and only then answers the waiting producers,
+    /// stops the followers and seals this copy. Every caller gets the same task.
+    /// </summary>
+    private Task SealAsync(LeaderModel leader, string reason)
     {
+        if (leader.Sealing is { } running)
+        {
+            return running;
+        }
+
         var start = leader.Core.Seal();
         if (!start.Started)
         {
-            return;
+            return Task.CompletedTask;
         }
 
-        long end = start.End;
-        int life = Incarnation;
-        _world.Trace.Write($"broker {Id} seals {leader.Segment} at {end}: {reason}");
         foreach (var waiting in start.Unacknowledged)
         {
-            _rpc.Reply(waiting.Token.From, waiting.Token.CallId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
+            leader.WaitingForSeal.Add(waiting.Token);
         }
 
-        for (int attempt = 0; attempt < 100 && life == Incarnation; attempt++)
-        {
-            var result = await _meta.WriteAsync(SealCommand(leader.Segment.Id, end));
-            if (result is not null)
-            {
-                break; // Ok, or sealed by an orphan seal meanwhile (at an end that covers our committed offset).
-            }
+        leader.Sealing = SealCoreAsync(leader, start.End, reason);
+        return leader.Sealing;
+    }
 
-            await _world.Loop.Delay(SimLoop.Ms(100));
-        }
-
+    private async Task SealCoreAsync(LeaderModel leader, long end, string reason)
+    {
+        int life = Incarnation;
+        _world.Trace.Write($"broker {Id} seals {leader.Segment} at {end}: {reason}");
+        end = await SealInMetadataAsync(leader.Segment, end, life);
         if (life != Incarnation)
         {
             return;
         }
 
+        _world.Trace.Write($"broker {Id} sealed {leader.Segment} at {end} in metadata");
         _leaders.Remove(leader.Segment.Id);
+        foreach (var waiting in leader.WaitingForSeal)
+        {
+            _rpc.Reply(waiting.From, waiting.CallId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
+        }
+
+        leader.WaitingForSeal.Clear();
         foreach (ulong replica in leader.Segment.Replicas)
         {
             if (replica != Self)
@@ -78,6 +89,47 @@ internal sealed partial class SimBroker
         }
 
         SealLocal(leader.Segment);
+    }
+
+    /// <summary>
+    /// <c>SegmentLeader.SealInMetadataAsync</c>: records the seal at <paramref name="end"/>, retrying with backoff while
+    /// metadata is unavailable; returns the end the metadata holds (another broker's when it sealed the segment first).
+    /// Gives up only when the broker stops.
+    /// </summary>
+    private async Task<long> SealInMetadataAsync(SegmentRef segment, long end, int life)
+    {
+        for (int attempt = 0; life == Incarnation; attempt++)
+        {
+            var result = await _meta.WriteAsync(SealCommand(segment.Id, end));
+            if (life != Incarnation || result is { IsOk: true })
+            {
+                return end;
+            }
+
+            var (answered, description) = await _meta.DescribeAsync(segment.Topic);
+            if (life != Incarnation)
+            {
+                return end;
+            }
+
+            if (answered)
+            {
+                if (description is null)
+                {
+                    return end; // The topic was deleted: nothing to seal.
+                }
+
+                var info = description.Segments.FirstOrDefault(s => s.Id == segment.Id);
+                if (info is null || info.State != SegmentState.Open)
+                {
+                    return info?.EndOffset ?? end;
+                }
+            }
+
+            await _world.Loop.Delay(SimLoop.Ms(Math.Min(1000, 50 << Math.Min(attempt, 5))));
+        }
+
+        return end;
     }
 
     /// <summary>Seals this broker's copy (everything appended becomes durable first). False when storage failed.</summary>
@@ -178,6 +230,27 @@ internal sealed partial class SimBroker
         int life = Incarnation;
         try
         {
+            // As OpenProduceAsync: only a segment metadata still shows open is sealed as an orphan (a stale request
+            // about a sealed one is answered without fencing).
+            var (answered, description) = await _meta.DescribeAsync(segment.Topic);
+            if (life != Incarnation)
+            {
+                return;
+            }
+
+            if (!answered)
+            {
+                _rpc.Reply(from, callId, new Done(false, "metadata unavailable"));
+                return;
+            }
+
+            var info = description?.Segments.FirstOrDefault(s => s.Id == segment.Id);
+            if (info is null || info.State != SegmentState.Open)
+            {
+                _rpc.Reply(from, callId, new Done(true, "not open"));
+                return;
+            }
+
             var seal = new OrphanSeal(segment.Replicas, Self);
             foreach (ulong replica in seal.ReplicasToFence())
             {

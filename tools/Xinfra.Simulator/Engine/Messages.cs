@@ -65,8 +65,12 @@ internal sealed record SegmentRef(SegmentId Id, string Topic, long BaseOffset, u
     public override string ToString() => $"{Id}@{BaseOffset}[{string.Join(',', Replicas)}]";
 }
 
-/// <summary>Append records (one batch, sequence <paramref name="Sequence"/> of producer <paramref name="Producer"/>).</summary>
-internal sealed record ProduceRequest(SegmentRef Segment, int Producer, long Sequence, LogRecord[] Records)
+/// <summary>
+/// Append records (one batch, sequence <paramref name="Sequence"/> of producer <paramref name="Producer"/>).
+/// <paramref name="Resend"/>: the batch was sent to an earlier segment of the range, whose appends from the producer at
+/// or above <paramref name="AckedEnd"/> the leader looks up first (the engine's <c>ProduceOpen.Resend</c>).
+/// </summary>
+internal sealed record ProduceRequest(SegmentRef Segment, int Producer, long Sequence, LogRecord[] Records, bool Resend = false, long AckedEnd = 0)
 {
     public override string ToString() => $"produce {Segment} p{Producer} s{Sequence} n{Records.Length}";
 }

@@ -1,5 +1,6 @@
 using Xinfra.Northguard.Client;
 using Xinfra.Northguard.Metadata.Model;
+using Xinfra.Northguard.Metadata.Ring;
 using Xinfra.Northguard.Metadata.StateMachine;
 using Xinfra.Northguard.Storage;
 using Xinfra.Simulator.Engine;
@@ -9,7 +10,9 @@ namespace Xinfra.Simulator.Workloads;
 /// <summary>Writing one batch of one key to a physical topic, as SimProducer does: until acknowledged or the process dies.</summary>
 internal sealed partial class MigrationProducer
 {
-    private readonly Dictionary<int, long> _sequences = [];
+    // Per writer and range, as SimProducer and the engine's producer count them: a leader sees one producer's appends
+    // to its range in order, so a sequence shared across ranges would look like a gap there.
+    private readonly Dictionary<(int Writer, string Topic, RangeId Range), long> _sequences = [];
 
     /// <summary>
     /// Sends the batch to the open segment of the key's range; the same sequence while the segment stays the same (so
@@ -22,7 +25,6 @@ internal sealed partial class MigrationProducer
         SegmentId? sentTo = null;
         long sequence = 0;
         int failures = 0;
-        int sealedReplies = 0;
         ulong hash = NorthguardKeyHash.Of(batch[0].Record.Key.Span);
         while (alive())
         {
@@ -68,7 +70,7 @@ internal sealed partial class MigrationProducer
             if (sentTo != segment.Id)
             {
                 sentTo = segment.Id;
-                sequence = _sequences[writer] = _sequences.GetValueOrDefault(writer) + 1;
+                sequence = _sequences[(writer, topic, range.Id)] = _sequences.GetValueOrDefault((writer, topic, range.Id)) + 1;
                 foreach (var (recordId, _) in batch)
                 {
                     checker.OnAttempt(recordId, topic, segment.Id);
@@ -91,14 +93,6 @@ internal sealed partial class MigrationProducer
 
                     return ((long)range.Id.Value, ok.BaseOffset);
                 case ProduceResponse { Status: ProduceStatus.Sealed }:
-                    if (++sealedReplies >= 3)
-                    {
-                        // Sealed in the stores but still open in the metadata (the seal's metadata write failed and
-                        // nothing retries it): have a replica fence and record the seal again.
-                        await Rpc.CallAsync((int)segment.Replicas[Random.Next(segment.Replicas.Length)], new SealOrphanRequest(segment), SimLoop.Ms(1500));
-                        sealedReplies = 0;
-                    }
-
                     description = null;
                     break;
                 case ProduceResponse { Status: ProduceStatus.Orphan }:
