@@ -18,6 +18,7 @@ internal static class RegressionSeedList
         (712, 60, "same as 179"),
         (150, 60, "consumer groups: an isolated coordinator kept its group state and granted on it after the heal while the other coordinator's member still held the ranges (fixed: every group waits a grace when the live view changes)"),
         (412, 60, "consumer groups (model): the commit loop and a leave committed one hold at once; the older put was applied last and the position moved backwards (fixed: one commit per hold at a time)"),
+        (429, 60, "consumer groups: under a one-way partition two brokers chose themselves as coordinator from their own liveness views and both granted one range (fixed: the coordinator is the group's metadata vnode leader)"),
         (571, 60, "groups + retention: records of a deleted segment read late (stale metadata, copy not reclaimed yet) after another member skipped them were reported as out of order (checker: exempt below the low watermark)"),
     ];
 }

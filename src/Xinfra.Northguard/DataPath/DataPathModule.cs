@@ -31,7 +31,8 @@ public sealed class DataPathModule(DataPathOptions? options = null) : IBrokerMod
             sp.GetRequiredService<IBrokerDirectory>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Xinfra.Northguard.DataPath")));
         services.AddSingleton(sp => new Groups.GroupCoordinator(
-            sp.GetRequiredService<DataPathEngine>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Xinfra.Northguard.Groups")));
+            sp.GetRequiredService<DataPathEngine>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("Xinfra.Northguard.Groups"),
+            sp.GetService<Metadata.Hosting.MetadataHost>()));
     }
 
     /// <inheritdoc />

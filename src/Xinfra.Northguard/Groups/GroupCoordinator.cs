@@ -1,29 +1,89 @@
 using System.Text;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Xinfra.Northguard.DataPath;
+using Xinfra.Northguard.Metadata.Hosting;
+using Xinfra.Northguard.Metadata.Ring;
 using Xinfra.Northguard.Protocol;
 
 namespace Xinfra.Northguard.Groups;
 
 /// <summary>
-/// Coordinates the consumer groups that hash to this broker: the coordinator of a group is the live broker at
-/// <c>fnv1a(group) % live</c> in broker id order. State is in memory: after a coordinator restart (or a move to
-/// another broker when liveness changes) members get <see cref="GroupError.UnknownMember"/> and rejoin. Time (session
-/// expiry) comes from the broker's <see cref="TimeProvider"/>.
-/// A group may have been coordinated elsewhere until this broker's live view last changed (or until it started), and
-/// members of that coordinator keep reading until their lease runs out: grants of a new group state, and of every
-/// group held when the view is seen to change, wait until one <see cref="GroupState.TakeoverGrace"/> after that change. A group this broker redirects is forgotten, so taking it
-/// back later starts a fresh state with a fresh grace.
+/// Coordinates consumer groups. With the Raft-backed metadata (<see cref="MetadataHost"/>) the coordinator of a group
+/// is the Raft leader of the group's metadata vnode (<see cref="VnodeOf"/>), which the brokers agree on: a broker
+/// coordinates a group only while it leads that vnode, and others redirect to the leader they know. With check-quorum
+/// an isolated leader steps down within <see cref="MetadataHost.StepDownBound"/>, so a new leader waits one
+/// <see cref="LeadershipGrace"/> (the takeover grace plus that bound) after it is first seen leading in its term before
+/// granting: members of the previous leader stop reading one session timeout after their last acknowledged heartbeat.
+/// In an embedded cluster (<see cref="LocalBrokerDirectory"/>, one shared in-process view) the coordinator is the live
+/// broker at <c>fnv1a(group) % live</c> in id order, and the grace starts when the shared view changes.
+/// State is in memory: after a coordinator restart or a move members get <see cref="GroupError.UnknownMember"/> and
+/// rejoin. Time (session expiry) comes from the broker's <see cref="TimeProvider"/>. A group this broker redirects is
+/// forgotten, so taking it back later starts a fresh state with a fresh grace.
 /// </summary>
-internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
+internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger, MetadataHost? metadata = null)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Group, string Topic), GroupState> _groups = [];
+    private readonly Dictionary<int, (long Term, long At)> _leadingSince = [];
     private string _liveView = string.Empty;
     private long _viewSince = engine.Time.GetTimestamp();
 
+    /// <summary>The metadata vnode of a group: its coordinator is that vnode's Raft leader.</summary>
+    public static int VnodeOf(VnodeRing ring, string group)
+    {
+        ArgumentNullException.ThrowIfNull(ring);
+        return ring.VnodeForTopic($"__ng.groups/{group}");
+    }
+
+    /// <summary>How long a new vnode leader withholds grants: the takeover grace plus the old leader's step-down bound.</summary>
+    public static TimeSpan LeadershipGrace(TimeSpan sessionTimeout, TimeSpan stepDownBound) =>
+        GroupState.TakeoverGrace(sessionTimeout) + stepDownBound;
+
     /// <summary>The endpoint of the group's coordinator when it is another broker; null when it is this one.</summary>
-    public string? OtherCoordinator(string group)
+    public async Task<string?> OtherCoordinatorAsync(string group, CancellationToken cancellationToken)
+    {
+        if (metadata is null)
+        {
+            return OtherCoordinatorByLiveView(group);
+        }
+
+        int vnode = VnodeOf(metadata.Ring, group);
+        var (leading, term, leader) = await metadata.LeadershipAsync(vnode, cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (leading)
+            {
+                if (!_leadingSince.TryGetValue(vnode, out var since) || since.Term != term)
+                {
+                    // Leadership is seen when a request comes; it may have started earlier, so the grace only lengthens.
+                    long now = engine.Time.GetTimestamp();
+                    _leadingSince[vnode] = (term, now);
+                    foreach (var (key, state) in _groups.Where(g => VnodeOf(metadata.Ring, g.Key.Group) == vnode))
+                    {
+                        state.WithholdGrantsUntil(now + ToTimestamp(LeadershipGrace(state.LongestSessionTimeout, metadata.StepDownBound)));
+                    }
+                }
+
+                return null;
+            }
+
+            _leadingSince.Remove(vnode);
+            Forget(group);
+        }
+
+        if (leader != 0 && leader != engine.BrokerId && engine.Directory.EndpointOf(leader) is { } endpoint)
+        {
+            return endpoint;
+        }
+
+        // No leader known (an election is running): send the member to another live broker to ask again.
+        var other = engine.Directory.Brokers.Where(b => b.IsLive && b.Id != engine.BrokerId).OrderBy(b => b.Id)
+            .Select(b => engine.Directory.EndpointOf(b.Id)).FirstOrDefault(e => e is not null);
+        return other ?? throw new RpcException(new Status(StatusCode.Unavailable, $"Group '{group}' has no coordinator: vnode {vnode} has no leader."));
+    }
+
+    private string? OtherCoordinatorByLiveView(string group)
     {
         var live = engine.Directory.Brokers.Where(b => b.IsLive).OrderBy(b => b.Id).ToList();
         if (live.Count == 0)
@@ -49,15 +109,27 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
 
             if (chosen.Id != engine.BrokerId)
             {
-                foreach (var key in _groups.Keys.Where(k => k.Group == group).ToList())
-                {
-                    _groups.Remove(key);
-                }
+                Forget(group);
             }
         }
 
         return chosen.Id == engine.BrokerId ? null : engine.Directory.EndpointOf(chosen.Id);
     }
+
+    /// <summary>Drops this broker's state of a group it does not coordinate. Call under the lock.</summary>
+    private void Forget(string group)
+    {
+        foreach (var key in _groups.Keys.Where(k => k.Group == group).ToList())
+        {
+            _groups.Remove(key);
+        }
+    }
+
+    /// <summary>When grants of a group joined now may start: one grace after this broker began coordinating it.</summary>
+    private long GrantsFrom(string group, TimeSpan timeout) => metadata is null
+        ? _viewSince + ToTimestamp(GroupState.TakeoverGrace(timeout))
+        : (_leadingSince.TryGetValue(VnodeOf(metadata.Ring, group), out var since) ? since.At : engine.Time.GetTimestamp())
+            + ToTimestamp(LeadershipGrace(timeout, metadata.StepDownBound));
 
     public GroupResponse Join(JoinGroupRequest request)
     {
@@ -67,7 +139,7 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
         {
             var state = Sweep(request.Group, request.Topic, create: true)!;
             state.Join(member, timeout, engine.Time.GetTimestamp());
-            state.WithholdGrantsUntil(_viewSince + ToTimestamp(GroupState.TakeoverGrace(timeout)));
+            state.WithholdGrantsUntil(GrantsFrom(request.Group, timeout));
             GroupLog.MemberJoined(logger, state.Group, state.Topic, member, state.Generation);
             return new GroupResponse { MemberId = member, Generation = state.Generation, MemberCount = state.MemberCount };
         }
@@ -87,6 +159,12 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger)
         }
 
         var description = await engine.DescribeAsync(request.Topic, cancellationToken).ConfigureAwait(false);
+        if (await OtherCoordinatorAsync(request.Group, cancellationToken).ConfigureAwait(false) is { } moved)
+        {
+            // Leadership of the group's vnode was lost during the read: a grant now could overlap the next leader's.
+            return new GroupResponse { Error = GroupError.NotCoordinator, CoordinatorEndpoint = moved };
+        }
+
         lock (_lock)
         {
             var state = Sweep(request.Group, request.Topic, create: false);

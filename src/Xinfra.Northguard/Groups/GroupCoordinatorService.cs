@@ -6,34 +6,35 @@ namespace Xinfra.Northguard.Groups;
 /// <summary>The <c>NorthguardGroups</c> gRPC service: answers for groups this broker coordinates, redirects otherwise.</summary>
 internal sealed class GroupCoordinatorService(GroupCoordinator coordinator) : NorthguardGroups.NorthguardGroupsBase
 {
-    public override Task<GroupResponse> JoinGroup(JoinGroupRequest request, ServerCallContext context)
+    public override async Task<GroupResponse> JoinGroup(JoinGroupRequest request, ServerCallContext context)
     {
         Validate(request.Group, request.Topic);
-        return Task.FromResult(Redirect(request.Group) ?? coordinator.Join(request));
+        return await RedirectAsync(request.Group, context).ConfigureAwait(false) ?? coordinator.Join(request);
     }
 
-    public override Task<GroupResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
+    public override async Task<GroupResponse> Heartbeat(HeartbeatRequest request, ServerCallContext context)
     {
         Validate(request.Group, request.Topic);
-        var redirect = Redirect(request.Group);
-        return redirect is not null ? Task.FromResult(redirect) : coordinator.HeartbeatAsync(request, context.CancellationToken);
+        return await RedirectAsync(request.Group, context).ConfigureAwait(false)
+            ?? await coordinator.HeartbeatAsync(request, context.CancellationToken).ConfigureAwait(false);
     }
 
-    public override Task<GroupResponse> LeaveGroup(LeaveGroupRequest request, ServerCallContext context)
+    public override async Task<GroupResponse> LeaveGroup(LeaveGroupRequest request, ServerCallContext context)
     {
         Validate(request.Group, request.Topic);
-        return Task.FromResult(Redirect(request.Group) ?? coordinator.Leave(request));
+        return await RedirectAsync(request.Group, context).ConfigureAwait(false) ?? coordinator.Leave(request);
     }
 
-    public override Task<GroupResponse> DescribeGroup(DescribeGroupRequest request, ServerCallContext context)
+    public override async Task<GroupResponse> DescribeGroup(DescribeGroupRequest request, ServerCallContext context)
     {
         Validate(request.Group, request.Topic);
-        return Task.FromResult(Redirect(request.Group) ?? coordinator.Describe(request));
+        return await RedirectAsync(request.Group, context).ConfigureAwait(false) ?? coordinator.Describe(request);
     }
 
-    private GroupResponse? Redirect(string group) => coordinator.OtherCoordinator(group) is { } endpoint
-        ? new GroupResponse { Error = GroupError.NotCoordinator, CoordinatorEndpoint = endpoint }
-        : null;
+    private async Task<GroupResponse?> RedirectAsync(string group, ServerCallContext context) =>
+        await coordinator.OtherCoordinatorAsync(group, context.CancellationToken).ConfigureAwait(false) is { } endpoint
+            ? new GroupResponse { Error = GroupError.NotCoordinator, CoordinatorEndpoint = endpoint }
+            : null;
 
     private static void Validate(string group, string topic)
     {

@@ -1,27 +1,28 @@
-using System.Text;
 using Xinfra.Northguard.Groups;
+using Xinfra.Northguard.Metadata.Raft;
 using Xinfra.Simulator.Engine;
 
 namespace Xinfra.Simulator.Cluster;
 
 /// <summary>
 /// The group coordinator, hosted the way <c>GroupCoordinator</c> hosts the real <see cref="GroupState"/>: the
-/// coordinator of a group is the live broker at <c>fnv1a(group) % live</c> in id order (live = heard from recently,
-/// this broker's own view); state is in memory and belongs to one incarnation, so after a crash or a move members get
+/// coordinator of a group is the Raft leader of the group's metadata vnode (<see cref="GroupCoordinator.VnodeOf"/>),
+/// which all brokers agree on, not a per-broker liveness view; state is in memory and belongs to one incarnation, so after a crash or a move members get
 /// <see cref="GroupStatus.UnknownMember"/> and rejoin; session expiry is swept on every request with the broker's
 /// clock; a heartbeat reads the topic's ranges linearizably first. Committed positions are not kept here: members
 /// store them as metadata documents through Raft (<c>__ng.positions/group/topic/range</c>), as the engine does.
-/// Takeover grace, as <c>GroupCoordinator</c>: grants of a new group state, and of every group held when the view is
-/// seen to change, wait one <see cref="GroupState.TakeoverGrace"/> after this broker's live view last changed (or it
-/// started); a group this broker redirects is forgotten.
+/// Takeover grace, as <c>GroupCoordinator</c>: grants wait one <see cref="GroupCoordinator.LeadershipGrace"/> after
+/// this broker was first seen leading the vnode in its current term; a group this broker redirects is forgotten.
 /// </summary>
 internal sealed partial class SimBroker
 {
     private readonly Dictionary<(string Group, string Topic), GroupState> _groups = [];
     private int _groupsLife = -1;
     private long _memberSequence;
-    private string _liveView = "";
-    private long _viewSince;
+    private readonly Dictionary<int, (long Term, long At)> _leadingSince = [];
+
+    /// <summary>The longest an isolated vnode leader keeps leading (check-quorum: two election timeouts of ticks).</summary>
+    private static TimeSpan StepDownBound => TimeSpan.FromTicks(2 * ElectionTicks * TickInterval);
 
     private Dictionary<(string Group, string Topic), GroupState> Groups()
     {
@@ -29,8 +30,7 @@ internal sealed partial class SimBroker
         {
             _groups.Clear(); // A new incarnation: the coordinator's memory is gone.
             _groupsLife = Incarnation;
-            _liveView = "";
-            _viewSince = Clock.GetTimestamp();
+            _leadingSince.Clear();
         }
 
         return _groups;
@@ -55,7 +55,7 @@ internal sealed partial class SimBroker
                 state.Join(member, session, Clock.GetTimestamp());
                 if (!_world.Options.Bugs.NoGroupFencing)
                 {
-                    state.WithholdGrantsUntil(_viewSince + ToTimestamp(GroupState.TakeoverGrace(session)));
+                    state.WithholdGrantsUntil(LeadingSince(join.Group) + ToTimestamp(GroupCoordinator.LeadershipGrace(session, StepDownBound)));
                 }
                 _world.Checker.Groups.OnJoined($"{Id}.{Incarnation}", join.Group, join.Topic, member);
                 _world.Trace.Write($"coordinator {Id}: {member} joined {join.Group}/{join.Topic}, generation {state.Generation}");
@@ -97,6 +97,13 @@ internal sealed partial class SimBroker
         if (life != Incarnation || !answered || description is null)
         {
             return; // The engine's describe throws (unavailable or not found): the member retries on its next beat.
+        }
+
+        if (OtherCoordinator(heartbeat.Group) is int other)
+        {
+            // Leadership of the group's vnode was lost during the read: a grant now could overlap the next leader's.
+            _rpc.Reply(from, callId, new GroupReply(GroupStatus.NotCoordinator, "", 0, [], [], other));
+            return;
         }
 
         var state = Sweep(heartbeat.Group, heartbeat.Topic, create: false);
@@ -149,31 +156,35 @@ internal sealed partial class SimBroker
 
     private long ToTimestamp(TimeSpan duration) => (long)(duration.TotalSeconds * Clock.TimestampFrequency);
 
-    /// <summary>The group's coordinator when it is another broker, by this broker's view of who is live.</summary>
+    /// <summary>
+    /// The group's coordinator when it is another broker (<c>GroupCoordinator.OtherCoordinator</c>): the Raft leader of
+    /// the group's metadata vnode. While this broker leads it, it coordinates; a new term of its leadership starts the
+    /// takeover grace for every group of the vnode. Otherwise it forgets the group and redirects to the leader it
+    /// knows (the next broker when it knows none).
+    /// </summary>
     private int? OtherCoordinator(string group)
     {
-        var live = LiveBrokers();
-        ulong hash = 14695981039346656037UL;
-        foreach (byte b in Encoding.UTF8.GetBytes(group))
-        {
-            hash = (hash ^ b) * 1099511628211UL;
-        }
-
-        int chosen = (int)live[(int)(hash % (ulong)live.Count)];
+        int vnode = GroupCoordinator.VnodeOf(_world.Ring, group);
+        var node = RaftOf(vnode);
         var groups = Groups();
-        string view = string.Join(',', live);
-        if (view != _liveView)
+        if (node is not null && node.Role == RaftRole.Leader)
         {
-            // As GroupCoordinator: the change is seen only when a request comes; every group held waits a grace.
-            _liveView = view;
-            _viewSince = Clock.GetTimestamp();
-            foreach (var state in groups.Values.Where(_ => !_world.Options.Bugs.NoGroupFencing))
+            if (!_leadingSince.TryGetValue(vnode, out var since) || since.Term != node.Term)
             {
-                state.WithholdGrantsUntil(_viewSince + ToTimestamp(GroupState.TakeoverGrace(state.LongestSessionTimeout)));
+                // Leadership is seen when a request comes; it may have started earlier, so the grace only lengthens.
+                long now = Clock.GetTimestamp();
+                _leadingSince[vnode] = (node.Term, now);
+                foreach (var (key, state) in groups.Where(g => !_world.Options.Bugs.NoGroupFencing && GroupCoordinator.VnodeOf(_world.Ring, g.Key.Group) == vnode))
+                {
+                    state.WithholdGrantsUntil(now + ToTimestamp(GroupCoordinator.LeadershipGrace(state.LongestSessionTimeout, StepDownBound)));
+                }
             }
+
+            return null;
         }
 
-        if (chosen != Id && !_world.Options.Bugs.NoGroupFencing)
+        _leadingSince.Remove(vnode);
+        if (!_world.Options.Bugs.NoGroupFencing)
         {
             foreach (var key in groups.Keys.Where(k => k.Group == group).ToList())
             {
@@ -181,6 +192,10 @@ internal sealed partial class SimBroker
             }
         }
 
-        return chosen == Id ? null : chosen;
+        return node is not null && node.Leader != 0 && (int)node.Leader != Id ? (int)node.Leader : (Id % _world.Options.Brokers) + 1;
     }
+
+    /// <summary>When this broker started leading <paramref name="group"/>'s vnode (joins wait a grace after it).</summary>
+    private long LeadingSince(string group) =>
+        _leadingSince.TryGetValue(GroupCoordinator.VnodeOf(_world.Ring, group), out var since) ? since.At : Clock.GetTimestamp();
 }

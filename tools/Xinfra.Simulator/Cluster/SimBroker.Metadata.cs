@@ -13,6 +13,7 @@ namespace Xinfra.Simulator.Cluster;
 internal sealed partial class SimBroker
 {
     private const int CompactEvery = 256;
+    private const int ElectionTicks = 10;
     private static readonly long TickInterval = SimLoop.Ms(100);
     private readonly Dictionary<int, VnodeReplica> _vnodes = [];
     private long _nextRead;
@@ -37,7 +38,7 @@ internal sealed partial class SimBroker
                 new RaftOptions
                 {
                     Id = Self,
-                    ElectionTick = 10,
+                    ElectionTick = ElectionTicks,
                     HeartbeatTick = 3,
                     Applied = storage.Snapshot.Index,
                     Random = _world.Derive(((long)Id << 40) + ((long)vnode << 24) + Incarnation),

@@ -160,6 +160,18 @@ public sealed partial class MetadataHost : IAsyncDisposable
     public Task<bool> IsLeaderAsync(int vnode, CancellationToken cancellationToken = default) =>
         InvokeAsync(() => _coordinators.TryGetValue(vnode, out var c) && c.Node!.Role == RaftRole.Leader, cancellationToken);
 
+    /// <summary>
+    /// This broker's view of <paramref name="vnode"/>'s leadership: whether it leads now, its current term, and the
+    /// leader it knows (0 when none).
+    /// </summary>
+    internal Task<(bool Leading, long Term, ulong Leader)> LeadershipAsync(int vnode, CancellationToken cancellationToken = default) =>
+        InvokeAsync(() => _coordinators.TryGetValue(vnode, out var c) && c.Node is { } node
+            ? (node.Role == RaftRole.Leader, node.Term, node.Leader != 0 ? node.Leader : Directory.LeaderOf(vnode))
+            : (false, 0L, Directory.LeaderOf(vnode)), cancellationToken);
+
+    /// <summary>The longest an isolated leader keeps leading: check-quorum steps it down within two election timeouts.</summary>
+    internal TimeSpan StepDownBound => 2 * _options.ElectionTicks * _options.TickPeriod;
+
     /// <summary>Stops the loop and the timer, fails pending requests, closes the transport and the WAL.</summary>
     public async ValueTask DisposeAsync()
     {
