@@ -16,6 +16,9 @@ namespace Xinfra.Northguard.Groups;
 /// an isolated leader steps down within <see cref="MetadataHost.StepDownBound"/>, so a new leader waits one
 /// <see cref="LeadershipGrace"/> (the takeover grace plus that bound) after it is first seen leading in its term before
 /// granting: members of the previous leader stop reading one session timeout after their last acknowledged heartbeat.
+/// The grace is skipped for a group no coordinator ever granted: before its first grant of a group in its term the
+/// leader records the group's marker (<see cref="MarkerKey"/>) through Raft, and finding none beforehand means no lease
+/// can be outstanding.
 /// In an embedded cluster (<see cref="LocalBrokerDirectory"/>, one shared in-process view) the coordinator is the live
 /// broker at <c>fnv1a(group) % live</c> in id order, and the grace starts when the shared view changes.
 /// State is in memory: after a coordinator restart or a move members get <see cref="GroupError.UnknownMember"/> and
