@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,9 @@ namespace Xinfra.Northguard.Groups;
 /// an isolated leader steps down within <see cref="MetadataHost.StepDownBound"/>, so a new leader waits one
 /// <see cref="LeadershipGrace"/> (the takeover grace plus that bound) after it is first seen leading in its term before
 /// granting: members of the previous leader stop reading one session timeout after their last acknowledged heartbeat.
+/// The grace is skipped for a group no coordinator ever granted: before its first grant of a group in its term the
+/// leader records the group's marker (<see cref="MarkerKey"/>) through Raft, and finding none beforehand means no lease
+/// can be outstanding.
 /// In an embedded cluster (<see cref="LocalBrokerDirectory"/>, one shared in-process view) the coordinator is the live
 /// broker at <c>fnv1a(group) % live</c> in id order, and the grace starts when the shared view changes.
 /// State is in memory: after a coordinator restart or a move members get <see cref="GroupError.UnknownMember"/> and
@@ -26,6 +30,7 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger, Me
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Group, string Topic), GroupState> _groups = [];
     private readonly Dictionary<int, (long Term, long At)> _leadingSince = [];
+    private readonly Dictionary<string, (long Term, bool Existed)> _markers = [];
     private string _liveView = string.Empty;
     private long _viewSince = engine.Time.GetTimestamp();
 
@@ -33,8 +38,14 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger, Me
     public static int VnodeOf(VnodeRing ring, string group)
     {
         ArgumentNullException.ThrowIfNull(ring);
-        return ring.VnodeForTopic($"__ng.groups/{group}");
+        return ring.VnodeForTopic(MarkerKey(group));
     }
+
+    /// <summary>
+    /// The grant marker of a group: a metadata document a coordinator writes through Raft before its first grant of
+    /// the group in its term. Its key routes to the group's vnode (<see cref="VnodeOf"/>) by construction.
+    /// </summary>
+    public static string MarkerKey(string group) => $"__ng.groups/{group}";
 
     /// <summary>How long a new vnode leader withholds grants: the takeover grace plus the old leader's step-down bound.</summary>
     public static TimeSpan LeadershipGrace(TimeSpan sessionTimeout, TimeSpan stepDownBound) =>
@@ -69,6 +80,7 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger, Me
             }
 
             _leadingSince.Remove(vnode);
+            _markers.Remove(group);
             Forget(group);
         }
 
@@ -126,10 +138,88 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger, Me
     }
 
     /// <summary>When grants of a group joined now may start: one grace after this broker began coordinating it.</summary>
-    private long GrantsFrom(string group, TimeSpan timeout) => metadata is null
-        ? _viewSince + ToTimestamp(GroupState.TakeoverGrace(timeout))
-        : (_leadingSince.TryGetValue(VnodeOf(metadata.Ring, group), out var since) ? since.At : engine.Time.GetTimestamp())
-            + ToTimestamp(LeadershipGrace(timeout, metadata.StepDownBound));
+    /// A group this broker found without a grant marker in its current term has no grace at all.
+    private long GrantsFrom(string group, TimeSpan timeout)
+    {
+        if (metadata is null)
+        {
+            return _viewSince + ToTimestamp(GroupState.TakeoverGrace(timeout));
+        }
+
+        bool leading = _leadingSince.TryGetValue(VnodeOf(metadata.Ring, group), out var since);
+        if (leading && _markers.TryGetValue(group, out var marker) && marker.Term == since.Term && !marker.Existed)
+        {
+            return long.MinValue;
+        }
+
+        return (leading ? since.At : engine.Time.GetTimestamp()) + ToTimestamp(LeadershipGrace(timeout, metadata.StepDownBound));
+    }
+
+    /// <summary>
+    /// True once this broker, leading the group's vnode in its current term, has durably recorded the group's grant
+    /// marker (<see cref="MarkerKey"/>) in that term; it grants nothing before. Reads the marker linearizably first: when
+    /// none exists no coordinator ever granted the group, so no lease can be outstanding and the grace is dropped;
+    /// otherwise the full <see cref="LeadershipGrace"/> applies. An isolated old leader cannot commit the marker, so it
+    /// cannot start granting. Done once per (group, term); a failure grants nothing and is retried on the next heartbeat.
+    /// </summary>
+    private async Task<bool> EnsureMarkerAsync(string group, CancellationToken cancellationToken)
+    {
+        if (metadata is null)
+        {
+            return true;
+        }
+
+        int vnode = VnodeOf(metadata.Ring, group);
+        long term;
+        lock (_lock)
+        {
+            if (!_leadingSince.TryGetValue(vnode, out var since))
+            {
+                return false;
+            }
+
+            term = since.Term;
+            if (_markers.TryGetValue(group, out var marker) && marker.Term == term)
+            {
+                return true;
+            }
+        }
+
+        bool existed;
+        try
+        {
+            // Served by this broker's own Raft node while it leads: the write is an entry of this term.
+            existed = await engine.Metadata.GetDocumentAsync(MarkerKey(group), cancellationToken).ConfigureAwait(false) is not null;
+            var content = new byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(content, term);
+            await engine.Metadata.PutDocumentAsync(MarkerKey(group), content, -1, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            GroupLog.MarkerFailed(logger, group, e.Message);
+            return false;
+        }
+
+        var (leading, termNow, _) = await metadata.LeadershipAsync(vnode, cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (!leading || termNow != term || !_leadingSince.TryGetValue(vnode, out var since) || since.Term != term)
+            {
+                return false; // Leadership changed meanwhile: the next heartbeat starts over.
+            }
+
+            _markers[group] = (term, existed);
+            if (!existed)
+            {
+                foreach (var state in _groups.Where(g => g.Key.Group == group).Select(g => g.Value))
+                {
+                    state.ClearGrace();
+                }
+            }
+
+            return true;
+        }
+    }
 
     public GroupResponse Join(JoinGroupRequest request)
     {
@@ -165,6 +255,7 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger, Me
             return new GroupResponse { Error = GroupError.NotCoordinator, CoordinatorEndpoint = moved };
         }
 
+        bool mayGrant = await EnsureMarkerAsync(request.Group, cancellationToken).ConfigureAwait(false);
         lock (_lock)
         {
             var state = Sweep(request.Group, request.Topic, create: false);
@@ -173,7 +264,7 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger, Me
                 return new GroupResponse { Error = GroupError.UnknownMember, MemberId = request.MemberId };
             }
 
-            var (target, granted) = state.Heartbeat(request.MemberId, request.Held, description.Ranges, engine.Time.GetTimestamp(), received);
+            var (target, granted) = state.Heartbeat(request.MemberId, request.Held, description.Ranges, engine.Time.GetTimestamp(), received, mayGrant);
             var response = new GroupResponse { MemberId = request.MemberId, Generation = state.Generation, MemberCount = state.MemberCount };
             response.Target.AddRange(target);
             response.Granted.AddRange(granted);

@@ -13,4 +13,7 @@ internal static partial class GroupLog
 
     [LoggerMessage(EventId = 3402, Level = LogLevel.Warning, Message = "Group {Group} on topic {Topic}: member {Member} missed its heartbeats and was expelled, generation {Generation}")]
     public static partial void MemberExpelled(ILogger logger, string group, string topic, string member, long generation);
+
+    [LoggerMessage(EventId = 3403, Level = LogLevel.Warning, Message = "Group {Group}: the grant marker could not be recorded, no grants until the next heartbeat: {Reason}")]
+    public static partial void MarkerFailed(ILogger logger, string group, string reason);
 }

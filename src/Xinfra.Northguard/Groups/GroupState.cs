@@ -41,6 +41,9 @@ internal sealed class GroupState(string group, string topic)
     /// <summary>Withholds grants until <paramref name="timestamp"/> (never shortens an earlier grace).</summary>
     public void WithholdGrantsUntil(long timestamp) => GrantsFrom = Math.Max(GrantsFrom, timestamp);
 
+    /// <summary>Drops the grace: only when no coordinator ever granted this group (no lease can be outstanding).</summary>
+    public void ClearGrace() => GrantsFrom = long.MinValue;
+
     public bool Contains(string member) => _members.ContainsKey(member);
 
     public void Join(string member, TimeSpan sessionTimeout, long now)
@@ -101,9 +104,10 @@ internal sealed class GroupState(string group, string topic)
     /// <paramref name="now"/>): the coordinator reads the topic between arrival and this call, so two heartbeats of
     /// one member can get here out of order. One that arrived before a heartbeat (or the join) already applied is
     /// stale — its held set predates grants the member has since received — and changes nothing: applying it would
-    /// release ranges the member still reads and let them be granted to another member.
+    /// release ranges the member still reads and let them be granted to another member. Without
+    /// <paramref name="mayGrant"/> (the coordinator could not record its grant marker) nothing is granted.
     /// </summary>
-    public (List<ulong> Target, List<ulong> Granted) Heartbeat(string member, IReadOnlyCollection<ulong> held, IReadOnlyList<RangeInfo> ranges, long now, long? receivedAt = null)
+    public (List<ulong> Target, List<ulong> Granted) Heartbeat(string member, IReadOnlyCollection<ulong> held, IReadOnlyList<RangeInfo> ranges, long now, long? receivedAt = null, bool mayGrant = true)
     {
         var state = _members[member];
         long arrived = receivedAt ?? now;
@@ -130,7 +134,7 @@ internal sealed class GroupState(string group, string topic)
 
         var target = Target(member, ranges);
         var granted = new List<ulong>();
-        if (now < GrantsFrom)
+        if (!mayGrant || now < GrantsFrom)
         {
             // Takeover grace: a member of the previous coordinator may still read any range nobody reports here.
             return (target, granted);

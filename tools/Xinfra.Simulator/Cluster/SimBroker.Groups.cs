@@ -1,5 +1,8 @@
+using System.Buffers.Binary;
 using Xinfra.Northguard.Groups;
+using Xinfra.Northguard.Metadata.Commands;
 using Xinfra.Northguard.Metadata.Raft;
+using Xinfra.Northguard.Metadata.StateMachine;
 using Xinfra.Simulator.Engine;
 
 namespace Xinfra.Simulator.Cluster;
@@ -12,7 +15,10 @@ namespace Xinfra.Simulator.Cluster;
 /// clock; a heartbeat reads the topic's ranges linearizably first. Committed positions are not kept here: members
 /// store them as metadata documents through Raft (<c>__ng.positions/group/topic/range</c>), as the engine does.
 /// Takeover grace, as <c>GroupCoordinator</c>: grants wait one <see cref="GroupCoordinator.LeadershipGrace"/> after
-/// this broker was first seen leading the vnode in its current term; a group this broker redirects is forgotten.
+/// this broker was first seen leading the vnode in its current term, unless the group has no grant marker
+/// (<see cref="GroupCoordinator.MarkerKey"/>): before its first grant of a group in a term the coordinator reads the
+/// marker and commits it through its own Raft replica of the vnode; no marker means no coordinator ever granted the
+/// group, so grants start at once. A group this broker redirects is forgotten.
 /// </summary>
 internal sealed partial class SimBroker
 {
@@ -20,6 +26,7 @@ internal sealed partial class SimBroker
     private int _groupsLife = -1;
     private long _memberSequence;
     private readonly Dictionary<int, (long Term, long At)> _leadingSince = [];
+    private readonly Dictionary<string, (long Term, bool Existed)> _markers = [];
 
     /// <summary>The longest an isolated vnode leader keeps leading (check-quorum: two election timeouts of ticks).</summary>
     private static TimeSpan StepDownBound => TimeSpan.FromTicks(2 * ElectionTicks * TickInterval);
@@ -31,6 +38,7 @@ internal sealed partial class SimBroker
             _groups.Clear(); // A new incarnation: the coordinator's memory is gone.
             _groupsLife = Incarnation;
             _leadingSince.Clear();
+            _markers.Clear();
         }
 
         return _groups;
@@ -55,7 +63,7 @@ internal sealed partial class SimBroker
                 state.Join(member, session, Clock.GetTimestamp());
                 if (!_world.Options.Bugs.NoGroupFencing)
                 {
-                    state.WithholdGrantsUntil(LeadingSince(join.Group) + ToTimestamp(GroupCoordinator.LeadershipGrace(session, StepDownBound)));
+                    state.WithholdGrantsUntil(GrantsFrom(join.Group, session));
                 }
                 _world.Checker.Groups.OnJoined($"{Id}.{Incarnation}", join.Group, join.Topic, member);
                 _world.Trace.Write($"coordinator {Id}: {member} joined {join.Group}/{join.Topic}, generation {state.Generation}");
@@ -106,6 +114,12 @@ internal sealed partial class SimBroker
             return;
         }
 
+        bool mayGrant = _world.Options.Bugs.NoGroupFencing || await EnsureMarkerAsync(heartbeat.Group);
+        if (life != Incarnation)
+        {
+            return;
+        }
+
         var state = Sweep(heartbeat.Group, heartbeat.Topic, create: false);
         if (state is null || !state.Contains(heartbeat.Member))
         {
@@ -114,7 +128,7 @@ internal sealed partial class SimBroker
         }
 
         var (target, granted) = state.Heartbeat(heartbeat.Member, heartbeat.Held, description.Ranges, Clock.GetTimestamp(),
-            _world.Options.Bugs.StaleHeartbeatsApplied ? null : received);
+            _world.Options.Bugs.StaleHeartbeatsApplied ? null : received, mayGrant);
         foreach (ulong range in granted)
         {
             _world.Checker.Groups.OnGranted($"{Id}.{Incarnation}", heartbeat.Group, heartbeat.Topic, range, heartbeat.Member);
@@ -184,6 +198,7 @@ internal sealed partial class SimBroker
         }
 
         _leadingSince.Remove(vnode);
+        _markers.Remove(group);
         if (!_world.Options.Bugs.NoGroupFencing)
         {
             foreach (var key in groups.Keys.Where(k => k.Group == group).ToList())
@@ -195,7 +210,113 @@ internal sealed partial class SimBroker
         return node is not null && node.Leader != 0 && (int)node.Leader != Id ? (int)node.Leader : (Id % _world.Options.Brokers) + 1;
     }
 
-    /// <summary>When this broker started leading <paramref name="group"/>'s vnode (joins wait a grace after it).</summary>
-    private long LeadingSince(string group) =>
-        _leadingSince.TryGetValue(GroupCoordinator.VnodeOf(_world.Ring, group), out var since) ? since.At : Clock.GetTimestamp();
+    /// <summary>
+    /// When grants of <paramref name="group"/> joined now may start (<c>GroupCoordinator.GrantsFrom</c>): one grace
+    /// after this broker started leading the group's vnode, none when it found no grant marker in this term.
+    /// </summary>
+    private long GrantsFrom(string group, TimeSpan session)
+    {
+        bool leading = _leadingSince.TryGetValue(GroupCoordinator.VnodeOf(_world.Ring, group), out var since);
+        if (leading && _markers.TryGetValue(group, out var marker) && marker.Term == since.Term && !marker.Existed)
+        {
+            return long.MinValue;
+        }
+
+        return (leading ? since.At : Clock.GetTimestamp()) + ToTimestamp(GroupCoordinator.LeadershipGrace(session, StepDownBound));
+    }
+
+    /// <summary>
+    /// <c>GroupCoordinator.EnsureMarkerAsync</c>: true once this broker, leading the group's vnode in its current term,
+    /// has read the group's grant marker and committed it through its own replica in that term. No marker before:
+    /// the grace is dropped; otherwise it stays. Once per (group, term); a failure grants nothing this heartbeat.
+    /// </summary>
+    private async Task<bool> EnsureMarkerAsync(string group)
+    {
+        int vnode = GroupCoordinator.VnodeOf(_world.Ring, group);
+        if (!_leadingSince.TryGetValue(vnode, out var since))
+        {
+            return false;
+        }
+
+        long term = since.Term;
+        if (_markers.TryGetValue(group, out var marker) && marker.Term == term)
+        {
+            return true;
+        }
+
+        int life = Incarnation;
+        string key = GroupCoordinator.MarkerKey(group);
+        var state = await ReadLocalAsync(vnode);
+        if (state is null || life != Incarnation)
+        {
+            return false;
+        }
+
+        bool existed = state.TryGetDocument(key, out _);
+        var content = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(content, term);
+        var result = await ProposeLocalAsync(vnode, new PutDocumentCommand(key, content, -1));
+        var node = RaftOf(vnode);
+        if (result?.IsOk != true || life != Incarnation || node is null || node.Role != RaftRole.Leader || node.Term != term
+            || !_leadingSince.TryGetValue(vnode, out since) || since.Term != term)
+        {
+            return false; // Not committed, or leadership changed meanwhile: the next heartbeat starts over.
+        }
+
+        _markers[group] = (term, existed);
+        if (!existed)
+        {
+            foreach (var (_, held) in Groups().Where(g => g.Key.Group == group))
+            {
+                held.ClearGrace();
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Commits a command through this broker's own replica of the vnode; null unless it leads and the entry committed.</summary>
+    private async Task<MetadataResult?> ProposeLocalAsync(int vnode, MetadataCommand command)
+    {
+        if (!_vnodes.TryGetValue(vnode, out var replica))
+        {
+            return null;
+        }
+
+        var proposal = replica.Node.Propose(MetadataCommandCodec.Encode(command));
+        if (!proposal.IsAccepted)
+        {
+            return null;
+        }
+
+        var done = new TaskCompletionSource<MetadataResult?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (replica.Proposals.Remove(proposal.Index, out var superseded))
+        {
+            superseded.Done.TrySetResult(null);
+        }
+
+        replica.Proposals[proposal.Index] = (proposal.Term, done);
+        ProcessReady(vnode);
+        return await done.Task;
+    }
+
+    /// <summary>A linearizable read on this broker's own replica of the vnode; null unless it leads and the read completed.</summary>
+    private async Task<VnodeStateMachine?> ReadLocalAsync(int vnode)
+    {
+        if (!_vnodes.TryGetValue(vnode, out var replica) || replica.Node.Role != RaftRole.Leader)
+        {
+            return null;
+        }
+
+        long context = ((long)Id << 40) | ++_nextRead;
+        if (!replica.Node.ReadIndex(context).IsAccepted)
+        {
+            return null;
+        }
+
+        var done = new TaskCompletionSource<VnodeStateMachine?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        replica.Reads[context] = done;
+        ProcessReady(vnode);
+        return await done.Task;
+    }
 }
