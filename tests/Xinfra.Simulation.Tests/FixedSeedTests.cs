@@ -23,6 +23,21 @@ public class FixedSeedTests
         }
     }
 
+    /// <summary>Seeds that once failed with consumer groups off.</summary>
+    public static TheoryData<long, int> RegressionSeedsWithoutGroups
+    {
+        get
+        {
+            var data = new TheoryData<long, int>();
+            foreach (var (seed, seconds, _) in RegressionSeedList.WithoutGroups)
+            {
+                data.Add(seed, seconds);
+            }
+
+            return data;
+        }
+    }
+
     public static TheoryData<long> CiSeeds => new(Enumerable.Range(1, 16).Select(i => (long)i));
 
     [Theory]
@@ -33,9 +48,18 @@ public class FixedSeedTests
     [MemberData(nameof(RegressionSeeds))]
     public void RegressionSeed_StillPasses(long seed, int seconds) => AssertPasses(seed, seconds);
 
-    private static void AssertPasses(long seed, int seconds)
+    [Theory]
+    [MemberData(nameof(RegressionSeedsWithoutGroups))]
+    public void RegressionSeedWithoutGroups_StillPasses(long seed, int seconds) => AssertPasses(seed, seconds, groups: 0);
+
+    private static void AssertPasses(long seed, int seconds, int? groups = null)
     {
         var options = new SimOptions { Seed = seed, Duration = TimeSpan.FromSeconds(seconds) };
+        if (groups is { } count)
+        {
+            options = options with { Groups = count };
+        }
+
         using var simulation = new Simulator.Runner.Simulation(options);
 
         var result = simulation.Run();

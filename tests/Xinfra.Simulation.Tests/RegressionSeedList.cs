@@ -21,4 +21,10 @@ internal static class RegressionSeedList
         (429, 60, "consumer groups: under a one-way partition two brokers chose themselves as coordinator from their own liveness views and both granted one range (fixed: the coordinator is the group's metadata vnode leader)"),
         (571, 60, "groups + retention: records of a deleted segment read late (stale metadata, copy not reclaimed yet) after another member skipped them were reported as out of order (checker: exempt below the low watermark)"),
     ];
+
+    /// <summary>Seeds that failed with consumer groups off (<c>--groups 0</c>): seed and simulated seconds.</summary>
+    public static readonly (long Seed, int Seconds, string Found)[] WithoutGroups =
+    [
+        (50, 60, "retention (checker): a resend found in an earlier sealed segment was acknowledged at its offset there; retention then deleted that segment, but the checker counted the ack against the new segment and reported the record lost (fixed: the ack is attributed to the segment holding its offsets)"),
+    ];
 }

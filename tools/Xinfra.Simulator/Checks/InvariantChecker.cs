@@ -63,9 +63,15 @@ internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
     /// <summary>Acknowledged records exempt at the last check because retention deleted their segment.</summary>
     public long Expired { get; private set; }
 
-    public void OnAck(string id)
+    /// <summary>
+    /// The record is acknowledged. <paramref name="segment"/> is the segment holding the acknowledged offsets when the
+    /// producer knows it differs from its latest attempt: a resend found in an earlier sealed segment is acknowledged
+    /// at its offset there (DataPathEngine.Resend.cs), so retention deleting that segment expires it.
+    /// </summary>
+    public void OnAck(string id, SegmentId? segment = null)
     {
         var record = _sent[id];
+        record.AckedIn = segment ?? record.Last;
         if (!record.Acked)
         {
             record.Acked = true;
@@ -168,7 +174,7 @@ internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
                 continue;
             }
 
-            if (record.Last is { } last && deleted.Contains(last))
+            if (record.AckedIn is { } ackedIn && deleted.Contains(ackedIn))
             {
                 expired++;
                 continue;
@@ -213,8 +219,11 @@ internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
 
         public HashSet<SegmentId> Segments { get; } = [];
 
-        /// <summary>The segment of the latest attempt: an ack is for that one.</summary>
+        /// <summary>The segment of the latest attempt.</summary>
         public SegmentId? Last { get; set; }
+
+        /// <summary>The segment holding the acknowledged offsets: the latest attempt's, or an earlier one a resend was found in.</summary>
+        public SegmentId? AckedIn { get; set; }
     }
 
     private sealed class ConsumerView

@@ -74,6 +74,20 @@ internal sealed class SimProducer(SimWorld world, int id, int index, IReadOnlyLi
         return null;
     }
 
+    /// <summary>The segment of <paramref name="chain"/> whose offsets include <paramref name="offset"/>, if any.</summary>
+    private static SegmentId? HolderOf(List<(Xinfra.Northguard.Metadata.Model.SegmentInfo Segment, long Base)> chain, long offset)
+    {
+        foreach (var (info, start) in chain)
+        {
+            if (info.State != SegmentState.Open && start <= offset && offset < info.EndOffset)
+            {
+                return info.Id;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>True when every record generated so far was acknowledged.</summary>
     public bool Idle => _queues.Values.All(q => q.Count == 0);
 
@@ -192,10 +206,12 @@ internal sealed class SimProducer(SimWorld world, int id, int index, IReadOnlyLi
                         World.Checker.Fail($"producer {index}: ack for {batch.Count} records covers offsets {ok.BaseOffset}..{ok.LastOffset}");
                     }
 
+                    // A resend found in an earlier sealed segment is acknowledged at its offsets there.
+                    var ackedIn = ok.BaseOffset >= segment.BaseOffset ? segment.Id : HolderOf(chain, ok.BaseOffset) ?? segment.Id;
                     foreach (var (recordId, _) in batch)
                     {
                         queue.Dequeue();
-                        World.Checker.OnAck(recordId);
+                        World.Checker.OnAck(recordId, ackedIn);
                     }
 
                     inFlight = null;
