@@ -26,5 +26,6 @@ internal static class RegressionSeedList
     public static readonly (long Seed, int Seconds, string Found)[] WithoutGroups =
     [
         (50, 60, "retention (checker): a resend found in an earlier sealed segment was acknowledged at its offset there; retention then deleted that segment, but the checker counted the ack against the new segment and reported the record lost (fixed: the ack is attributed to the segment holding its offsets)"),
+        (296, 60, "resend (ENGINE bug): an orphan seal recorded an end beyond this broker's copy; the resend lookup read the short local copy, took its empty page for the end of the segment and wrote the resent append a second time (fixed in DataPathEngine.CollectStoredAsync: only a local copy reaching the sealed end answers, a remote stream ending early is Unavailable)"),
     ];
 }

@@ -46,7 +46,11 @@ internal sealed partial class DataPathEngine
     private async Task CollectStoredAsync(ProduceOpen open, Metadata.Model.SegmentInfo segment, long from, List<AckedAppend> found, CancellationToken cancellationToken)
     {
         long storeId = StoreIds.Of(segment.Id);
-        if (Store.GetSegment(storeId) is not null)
+        // Only a local copy that reaches the sealed end can answer: an orphan seal may have recorded an end beyond
+        // this broker's copy (a replica it could not reach had more), and an empty page at the short copy's end is
+        // not the end of the segment (simulator seed 296 --groups 0: the resent append sat past the short copy and
+        // was written a second time). A short copy reads from a replica that has it all.
+        if (Store.GetSegment(storeId) is { } local && local.NextOffset >= segment.EndOffset)
         {
             for (long offset = from; offset < segment.EndOffset;)
             {
@@ -112,6 +116,11 @@ internal sealed partial class DataPathEngine
 
                 next = consumed.Offset + 1;
             }
+        }
+
+        if (next < end)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"Replica {replica} ended its stream at offset {next}, before {end}."));
         }
     }
 

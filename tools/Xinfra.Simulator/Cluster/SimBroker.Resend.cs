@@ -151,7 +151,8 @@ internal sealed partial class SimBroker
     {
         var store = Store!;
         var records = new List<StoredRecord>();
-        if (store.GetSegment(segment.StoreId) is { IsSealed: true })
+        // As DataPathEngine.CollectStoredAsync: only a local copy that reaches the sealed end answers (seed 296).
+        if (store.GetSegment(segment.StoreId) is { IsSealed: true } local && local.NextOffset >= end)
         {
             try
             {
