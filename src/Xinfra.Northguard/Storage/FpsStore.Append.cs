@@ -18,43 +18,64 @@ public sealed partial class FpsStore
         }
 
         var size = BatchEncoder.Measure(records);
-        if (size > _options.MaxBatchBytes)
-        {
-            throw new RecordTooLargeException($"The batch is {size} bytes; the store accepts at most {_options.MaxBatchBytes}.", size, _options.MaxBatchBytes);
-        }
-
+        ThrowIfBatchTooLarge(size);
         lock (_appendLock)
         {
-            ThrowIfUnavailable();
-            var segment = GetSegmentOrThrow(segmentId);
-            segment.ThrowIfRefused();
-            if (segment.SealRequested)
-            {
-                throw new SegmentSealedException(segmentId);
-            }
-
+            var segment = AppendableSegment(segmentId);
             var baseOffset = segment.AssignedNext;
             var group = _current;
             var entry = group.Reserve(WalFormat.DataPrefixSize + size, out var start);
             WalFormat.WriteDataPrefix(entry, segmentId, size);
             BatchEncoder.Write(entry[WalFormat.DataPrefixSize..], baseOffset, records);
-            WalFormat.Seal(entry);
-            group.Entries.Add((segment, start + WalFormat.DataPrefixSize, size));
-            segment.AssignedNext = baseOffset + records.Length;
-            var last = segment.AssignedNext - 1;
-            TrackPending(segment, last, group);
-            if (group.Entries.Count == 1)
-            {
-                group.HasWork.TrySetResult();
-            }
-
-            if (group.Length >= _options.GroupCommitMaxBytes || group.Entries.Count >= _options.GroupCommitMaxAppends)
-            {
-                group.Full.TrySetResult();
-            }
-
-            return new AppendResult(segmentId, baseOffset, last);
+            return Enlist(group, segment, entry, start, size, records.Length);
         }
+    }
+
+    private void ThrowIfBatchTooLarge(int size)
+    {
+        if (size > _options.MaxBatchBytes)
+        {
+            throw new RecordTooLargeException($"The batch is {size} bytes; the store accepts at most {_options.MaxBatchBytes}.", size, _options.MaxBatchBytes);
+        }
+    }
+
+    /// <summary>The segment an append goes to, once the store and the segment take appends. Under the append lock.</summary>
+    private Segments.Segment AppendableSegment(long segmentId)
+    {
+        ThrowIfUnavailable();
+        var segment = GetSegmentOrThrow(segmentId);
+        segment.ThrowIfRefused();
+        if (segment.SealRequested)
+        {
+            throw new SegmentSealedException(segmentId);
+        }
+
+        return segment;
+    }
+
+    /// <summary>
+    /// Seals a written WAL entry of <paramref name="recordCount"/> records into <paramref name="group"/>, assigns the
+    /// segment's offsets and wakes the flusher. Under the append lock.
+    /// </summary>
+    private AppendResult Enlist(CommitGroup group, Segments.Segment segment, Span<byte> entry, int start, int size, int recordCount)
+    {
+        WalFormat.Seal(entry);
+        group.Entries.Add((segment, start + WalFormat.DataPrefixSize, size));
+        var baseOffset = segment.AssignedNext;
+        segment.AssignedNext = baseOffset + recordCount;
+        var last = segment.AssignedNext - 1;
+        TrackPending(segment, last, group);
+        if (group.Entries.Count == 1)
+        {
+            group.HasWork.TrySetResult();
+        }
+
+        if (group.Length >= _options.GroupCommitMaxBytes || group.Entries.Count >= _options.GroupCommitMaxAppends)
+        {
+            group.Full.TrySetResult();
+        }
+
+        return new AppendResult(segment.Id, baseOffset, last);
     }
 
     /// <summary>Appends and waits until the records are durable.</summary>

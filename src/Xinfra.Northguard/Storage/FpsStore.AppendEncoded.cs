@@ -30,21 +30,10 @@ public sealed partial class FpsStore
     /// </summary>
     internal AppendResult AppendWalked(long segmentId, ReadOnlySpan<byte> batch, int recordCount)
     {
-        if (batch.Length > _options.MaxBatchBytes)
-        {
-            throw new RecordTooLargeException($"The batch is {batch.Length} bytes; the store accepts at most {_options.MaxBatchBytes}.", batch.Length, _options.MaxBatchBytes);
-        }
-
+        ThrowIfBatchTooLarge(batch.Length);
         lock (_appendLock)
         {
-            ThrowIfUnavailable();
-            var segment = GetSegmentOrThrow(segmentId);
-            segment.ThrowIfRefused();
-            if (segment.SealRequested)
-            {
-                throw new SegmentSealedException(segmentId);
-            }
-
+            var segment = AppendableSegment(segmentId);
             var baseOffset = segment.AssignedNext;
             var group = _current;
             var size = batch.Length;
@@ -57,22 +46,7 @@ public sealed partial class FpsStore
             BinaryPrimitives.WriteInt64LittleEndian(stored[16..], baseOffset);
             uint crc = Crc32C.Patch8(BinaryPrimitives.ReadUInt32LittleEndian(stored[8..]), sentOffset, (ulong)baseOffset, size - 24);
             BinaryPrimitives.WriteUInt32LittleEndian(stored[8..], crc);
-            WalFormat.Seal(entry);
-            group.Entries.Add((segment, start + WalFormat.DataPrefixSize, size));
-            segment.AssignedNext = baseOffset + recordCount;
-            var last = segment.AssignedNext - 1;
-            TrackPending(segment, last, group);
-            if (group.Entries.Count == 1)
-            {
-                group.HasWork.TrySetResult();
-            }
-
-            if (group.Length >= _options.GroupCommitMaxBytes || group.Entries.Count >= _options.GroupCommitMaxAppends)
-            {
-                group.Full.TrySetResult();
-            }
-
-            return new AppendResult(segmentId, baseOffset, last);
+            return Enlist(group, segment, entry, start, size, recordCount);
         }
     }
 }
