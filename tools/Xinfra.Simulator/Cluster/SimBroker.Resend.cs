@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using Xinfra.Northguard.DataPath;
 using Xinfra.Northguard.Metadata.Model;
 using Xinfra.Northguard.Storage;
 using Xinfra.Simulator.Engine;
@@ -12,35 +12,13 @@ namespace Xinfra.Simulator.Cluster;
 /// </summary>
 internal sealed partial class SimBroker
 {
-    private const string SequenceHeader = "ng.seq";
-
-    /// <summary>The batch with <c>ng.seq</c> (producer, sequence; 16 bytes little-endian) on its first record, as <c>ProducerSequenceHeader.Create</c>.</summary>
+    /// <summary>The batch with <c>ng.seq</c> (the engine's <see cref="ProducerSequenceHeader"/>) on its first record.</summary>
     private static LogRecord[] WithSequenceHeader(LogRecord[] records, ulong producer, long sequence)
     {
-        var bytes = new byte[16];
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, producer);
-        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8), sequence);
         var stamped = (LogRecord[])records.Clone();
         var first = stamped[0];
-        stamped[0] = first with { Headers = [.. first.Headers, new RecordHeader(SequenceHeader, bytes)] };
+        stamped[0] = first with { Headers = [.. first.Headers, new RecordHeader(ProducerSequenceHeader.Name, ProducerSequenceHeader.Encode(producer, sequence))] };
         return stamped;
-    }
-
-    private static bool TryReadSequence(LogRecord record, out ulong producer, out long sequence)
-    {
-        foreach (var header in record.Headers)
-        {
-            if (header.Name == SequenceHeader && header.Value.Length == 16)
-            {
-                producer = BinaryPrimitives.ReadUInt64LittleEndian(header.Value.Span);
-                sequence = BinaryPrimitives.ReadInt64LittleEndian(header.Value.Span[8..]);
-                return true;
-            }
-        }
-
-        producer = 0;
-        sequence = 0;
-        return false;
     }
 
     /// <summary>First produce of a resending producer on this segment: find its stored appends, introduce it to the core, then serve the call.</summary>
@@ -129,12 +107,12 @@ internal sealed partial class SimBroker
     {
         for (int i = 0; i < records.Count; i++)
         {
-            if (TryReadSequence(records[i].Record, out ulong p, out long sequence) && p == producer && sequence >= firstSequence)
+            if (ProducerSequenceHeader.TryRead(records[i].Record, out ulong p, out long sequence) && p == producer && sequence >= firstSequence)
             {
                 long next = end;
                 for (int j = i + 1; j < records.Count; j++)
                 {
-                    if (TryReadSequence(records[j].Record, out _, out _))
+                    if (ProducerSequenceHeader.TryRead(records[j].Record, out _, out _))
                     {
                         next = records[j].Offset;
                         break;
