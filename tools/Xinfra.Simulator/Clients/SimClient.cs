@@ -86,4 +86,33 @@ internal abstract class SimClient : ISimNode
     }
 
     protected int AnyBroker() => 1 + Random.Next(World.Options.Brokers);
+
+    /// <summary>
+    /// What a producer does after a produce that was not acknowledged, so that its next attempt (after describing the
+    /// topic again) goes to a new segment: nothing when sealed; on an orphan, ask the first replica to fence and seal;
+    /// after two failed calls in a row, ask another replica to (the leader seems gone). Returns the new count of failed
+    /// calls in a row.
+    /// </summary>
+    protected async Task<int> RecoverFromRefusalAsync(object? reply, SegmentRef segment, int failures)
+    {
+        switch (reply)
+        {
+            case ProduceResponse { Status: ProduceStatus.Sealed }:
+                return failures;
+            case ProduceResponse { Status: ProduceStatus.Orphan }:
+                await Rpc.CallAsync((int)segment.Replicas[0], new SealOrphanRequest(segment), SimLoop.Ms(1500));
+                return failures;
+            default:
+                if (++failures >= 2)
+                {
+                    // The leader is unreachable: have another replica fence the copies and seal.
+                    int other = (int)segment.Replicas[1 + Random.Next(segment.Replicas.Length - 1)];
+                    await Rpc.CallAsync(other, new SealOrphanRequest(segment), SimLoop.Ms(1500));
+                    failures = 0;
+                }
+
+                await World.Loop.Delay(SimLoop.Ms(30));
+                return failures;
+        }
+    }
 }

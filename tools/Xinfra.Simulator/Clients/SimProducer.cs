@@ -219,24 +219,9 @@ internal sealed class SimProducer(SimWorld world, int id, int index, IReadOnlyLi
                     resent.Clear();
                     ackedEnds[range.Id] = Math.Max(ackedEnds.GetValueOrDefault(range.Id), ok.LastOffset + 1);
                     break;
-                case ProduceResponse { Status: ProduceStatus.Sealed }:
-                    description = null;
-                    break;
-                case ProduceResponse { Status: ProduceStatus.Orphan }:
-                    await Rpc.CallAsync((int)segment.Replicas[0], new SealOrphanRequest(segment), SimLoop.Ms(1500));
-                    description = null;
-                    break;
                 default:
-                    if (++failures >= 2)
-                    {
-                        // The leader is unreachable: have another replica fence the copies and seal.
-                        int other = (int)segment.Replicas[1 + Random.Next(segment.Replicas.Length - 1)];
-                        await Rpc.CallAsync(other, new SealOrphanRequest(segment), SimLoop.Ms(1500));
-                        failures = 0;
-                    }
-
+                    failures = await RecoverFromRefusalAsync(reply, segment, failures);
                     description = null;
-                    await World.Loop.Delay(SimLoop.Ms(30));
                     break;
             }
         }
