@@ -9,10 +9,12 @@ using System.Runtime.InteropServices;
 using Xinfra.Northguard.Storage.Devices;
 using Xinfra.Northguard.Storage.Index;
 
-// Northguard data path load: disk limit, fps-store alone, one broker RF=1, three brokers RF=3 (fsync acks on every
+// Northguard data path load: disk limit, fps-store alone, fps-store alone x3 (three stores, each appending every
+// record: the storage work of RF=3 on this one machine), one broker RF=1, three brokers RF=3 (fsync acks on every
 // replica), latency at 50% of the RF=3 maximum, and consume throughput. Usage: dotnet run -c Release [seconds]
-// [group-commit-ms] [security]: with "security", only RF=3 produce throughput and latency with security off, with
-// tokens + ACLs enforced (plaintext), and with TLS + tokens + ACLs.
+// [group-commit-ms] [security | only <scenario> <size>]: with "security", only RF=3 produce throughput and latency with
+// security off, with tokens + ACLs enforced (plaintext), and with TLS + tokens + ACLs; with "only", one throughput
+// scenario (store, store3, rf1, rf3, rf3cb) at one record size, e.g. to profile it or compare CPU/rec quickly.
 if (args.Length > 2 && args[2] == "security")
 {
     await SecurityLoad.RunAsync(args);
@@ -26,18 +28,26 @@ var root = Directory.CreateTempSubdirectory("ng-load-").FullName;
 var rows = new List<string>();
 try
 {
+    if (args.Length > 3 && args[2] == "only")
+    {
+        rows.Add(await Load.OnlyAsync(root, args[3], args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1024, duration));
+        return;
+    }
+
     var (fsyncMbps, fsyncP50) = Load.DiskLimit(Path.Combine(root, "disk.bin"), 64 << 10, duration);
     rows.Add($"| disk write+fdatasync (64 KiB) | | {fsyncMbps:F1} MB/s | fsync p50 {fsyncP50:F2} ms |");
     foreach (int size in new[] { 100, 1024 })
     {
         var store = await Load.StoreAloneAsync(Path.Combine(root, $"store-{size}"), size, duration);
         rows.Add($"| fps-store alone, {size} B | {store.Rate:N0} rec/s | {store.Rate * size / 1e6:F1} MB/s | {Load.CpuPerRecord:F2} µs CPU/rec |");
+        var store3 = await Load.StoreAloneX3Async(Path.Combine(root, $"store3-{size}"), size, duration);
+        rows.Add($"| fps-store alone x3 (3 stores, every record in each), {size} B | {store3.Rate:N0} rec/s | {store3.Rate * size / 1e6:F1} MB/s | {Load.CpuPerRecord:F2} µs CPU/rec |");
         var rf1 = await Load.ClusterAsync(Path.Combine(root, $"rf1-{size}"), brokers: 1, rf: 1, size, duration, measureLatency: false);
         rows.Add($"| 1 broker RF=1, {size} B | {rf1.Rate:N0} rec/s | {rf1.Rate * size / 1e6:F1} MB/s | {Load.CpuPerRecord:F2} µs CPU/rec |");
         var rf3 = await Load.ClusterAsync(Path.Combine(root, $"rf3-{size}"), brokers: 3, rf: 3, size, duration, measureLatency: true);
-        rows.Add($"| 3 brokers RF=3, {size} B | {rf3.Rate:N0} rec/s | {rf3.Rate * size / 1e6:F1} MB/s | {rf3.Rate / store.Rate:P0} of store alone; {Load.CpuPerRecord:F2} µs CPU/rec |");
+        rows.Add($"| 3 brokers RF=3, {size} B | {rf3.Rate:N0} rec/s | {rf3.Rate * size / 1e6:F1} MB/s | {rf3.Rate / store.Rate:P0} of store alone, {rf3.Rate / store3.Rate:P0} of store x3; {Load.CpuPerRecord:F2} µs CPU/rec |");
         var rf3Callbacks = await Load.ClusterAsync(Path.Combine(root, $"rf3cb-{size}"), brokers: 3, rf: 3, size, duration, measureLatency: false, callbacks: true);
-        rows.Add($"| 3 brokers RF=3, {size} B, Produce + delivery callback | {rf3Callbacks.Rate:N0} rec/s | {rf3Callbacks.Rate * size / 1e6:F1} MB/s | {rf3Callbacks.Rate / store.Rate:P0} of store alone; {Load.CpuPerRecord:F2} µs CPU/rec |");
+        rows.Add($"| 3 brokers RF=3, {size} B, Produce + delivery callback | {rf3Callbacks.Rate:N0} rec/s | {rf3Callbacks.Rate * size / 1e6:F1} MB/s | {rf3Callbacks.Rate / store.Rate:P0} of store alone, {rf3Callbacks.Rate / store3.Rate:P0} of store x3; {Load.CpuPerRecord:F2} µs CPU/rec |");
         rows.Add($"| RF=3 latency at 50% ({rf3.Rate / 2:N0} rec/s), {size} B | | | p50 {rf3.P50:F2} / p99 {rf3.P99:F2} / p999 {rf3.P999:F2} ms ({rf3.P99 / fsyncP50:F1}x fsync p50; GC paused {Load.LatencyGcPauseMs:F0} ms, {Load.LatencyGcCount} GCs) |");
         rows.Add($"| RF=3 consume, {size} B | {rf3.ConsumeRate:N0} rec/s | {rf3.ConsumeRate * size / 1e6:F1} MB/s | |");
     }
@@ -45,12 +55,11 @@ try
 finally
 {
     Directory.Delete(root, recursive: true);
+    Console.WriteLine($"Northguard data path, {seconds} s per scenario, group commit window {Load.StoreOptions.GroupCommitWindow.TotalMilliseconds} ms, {Environment.ProcessorCount} cores");
+    Console.WriteLine("| scenario | records/s | MB/s | notes |");
+    Console.WriteLine("|---|---|---|---|");
+    rows.ForEach(Console.WriteLine);
 }
-
-Console.WriteLine($"Northguard data path, {seconds} s per scenario, group commit window {Load.StoreOptions.GroupCommitWindow.TotalMilliseconds} ms, {Environment.ProcessorCount} cores");
-Console.WriteLine("| scenario | records/s | MB/s | notes |");
-Console.WriteLine("|---|---|---|---|");
-rows.ForEach(Console.WriteLine);
 
 internal static class Load
 {
@@ -117,8 +126,83 @@ internal static class Load
         return (count / stopwatch.Elapsed.TotalSeconds, 0, 0, 0, 0);
     }
 
+    /// <summary>One throughput scenario alone (for profiling and quick CPU/rec comparisons), as a table row.</summary>
+    public static async Task<string> OnlyAsync(string root, string scenario, int size, TimeSpan duration)
+    {
+        var dir = Path.Combine(root, scenario);
+        var (rate, _, _, _, _) = scenario switch
+        {
+            "store" => await StoreAloneAsync(dir, size, duration),
+            "store3" => await StoreAloneX3Async(dir, size, duration),
+            "rf1" => await ClusterAsync(dir, brokers: 1, rf: 1, size, duration, measureLatency: false, consume: false),
+            "rf3" => await ClusterAsync(dir, brokers: 3, rf: 3, size, duration, measureLatency: false, consume: false),
+            "rf3cb" => await ClusterAsync(dir, brokers: 3, rf: 3, size, duration, measureLatency: false, callbacks: true, consume: false),
+            _ => throw new ArgumentException($"Unknown scenario '{scenario}': store, store3, rf1, rf3 or rf3cb."),
+        };
+        return $"| {scenario}, {size} B | {rate:N0} rec/s | {rate * size / 1e6:F1} MB/s | {CpuPerRecord:F2} µs CPU/rec |";
+    }
+
+    /// <summary>
+    /// Three separate stores (three directories, like three brokers on this disk and these cores), every record
+    /// appended to each and awaited durable in all three: the storage work RF=3 does on this machine, without network.
+    /// </summary>
+    public static async Task<(double Rate, double P50, double P99, double P999, double ConsumeRate)> StoreAloneX3Async(string dir, int size, TimeSpan duration)
+    {
+        var stores = new FpsStore[3];
+        var disposables = new List<IDisposable>();
+        try
+        {
+            for (int i = 0; i < stores.Length; i++)
+            {
+                var device = new FileStorageDevice(Path.Combine(dir, $"broker-{i}", "segments"));
+                var index = new RocksDbSparseIndex(Path.Combine(dir, $"broker-{i}", "index"));
+                disposables.Add(device);
+                disposables.Add(index);
+                stores[i] = await FpsStore.OpenAsync(device, index, StoreOptions);
+                for (int s = 0; s < 3; s++)
+                {
+                    stores[i].CreateSegment(s + 1, "load", 0);
+                }
+            }
+
+            var records = Enumerable.Range(0, Math.Max(1, (64 << 10) / size)).Select(_ => new LogRecord(new byte[8], new byte[size - 8], 0)).ToArray();
+            long count = 0;
+            var cpu = Cpu();
+            var stopwatch = Stopwatch.StartNew();
+            var workers = Enumerable.Range(0, 48).Select(w => Task.Run(async () =>
+            {
+                while (stopwatch.Elapsed < duration)
+                {
+                    var appends = new Task[stores.Length];
+                    for (int i = 0; i < stores.Length; i++)
+                    {
+                        appends[i] = stores[i].AppendAsync((w % 3) + 1, records).AsTask();
+                    }
+
+                    await Task.WhenAll(appends);
+                    Interlocked.Add(ref count, records.Length);
+                }
+            }));
+            await Task.WhenAll(workers);
+            CpuPerRecord = (Cpu() - cpu).TotalMicroseconds / count;
+            return (count / stopwatch.Elapsed.TotalSeconds, 0, 0, 0, 0);
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                if (store is not null)
+                {
+                    await store.DisposeAsync();
+                }
+            }
+
+            disposables.ForEach(d => d.Dispose());
+        }
+    }
+
     public static async Task<(double Rate, double P50, double P99, double P999, double ConsumeRate)> ClusterAsync(string dir, int brokers, int rf, int size, TimeSpan duration, bool measureLatency,
-        SecurityLoad.Mode security = SecurityLoad.Mode.Off, string? certificates = null, bool callbacks = false)
+        SecurityLoad.Mode security = SecurityLoad.Mode.Off, string? certificates = null, bool callbacks = false, bool consume = true)
     {
         var metadata = new LocalMetadataService();
         var directory = new LocalBrokerDirectory();
@@ -186,7 +270,7 @@ internal static class Load
             produced += sent;
         }
 
-        var consumeRate = await ConsumeAsync(options, description.Ranges.Select(r => r.Id.Value).ToArray(), produced);
+        var consumeRate = consume ? await ConsumeAsync(options, description.Ranges.Select(r => r.Id.Value).ToArray(), produced) : 0;
         return (rate, p50, p99, p999, consumeRate);
     }
 

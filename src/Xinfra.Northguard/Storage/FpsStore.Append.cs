@@ -59,7 +59,7 @@ public sealed partial class FpsStore
     /// </summary>
     private AppendResult Enlist(CommitGroup group, Segments.Segment segment, Span<byte> entry, int start, int size, int recordCount)
     {
-        WalFormat.Seal(entry);
+        WalFormat.SealData(entry);
         group.Entries.Add((segment, start + WalFormat.DataPrefixSize, size));
         var baseOffset = segment.AssignedNext;
         segment.AssignedNext = baseOffset + recordCount;
