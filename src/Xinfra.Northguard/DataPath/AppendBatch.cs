@@ -14,7 +14,9 @@ namespace Xinfra.Northguard.DataPath;
 /// </summary>
 /// <param name="Bytes">The encoded batch; the same bytes go to the leader's store and to every follower.</param>
 /// <param name="RecordCount">Records in the batch.</param>
-internal readonly record struct AppendBatch(ByteString Bytes, int RecordCount)
+/// <param name="Pooled">The pooled array behind <paramref name="Bytes"/> when the broker parsed the append into one
+/// (<see cref="Wire.AppendParser"/>); each follower write holds a reference until the bytes are on its stream.</param>
+internal readonly record struct AppendBatch(ByteString Bytes, int RecordCount, Wire.PooledBatch? Pooled = null)
 {
     private static readonly byte[] s_sequenceHeaderName = Encoding.UTF8.GetBytes(ProducerSequenceHeader.Name);
 
@@ -77,7 +79,7 @@ internal readonly record struct AppendBatch(ByteString Bytes, int RecordCount)
         }
 
         CheckSize(Math.Max(shape.FirstRecord - nameLength - 16, shape.LargestOtherRecord), append.Sequence, maxRecordBytes);
-        return new AppendBatch(append.Batch, shape.RecordCount);
+        return new AppendBatch(append.Batch, shape.RecordCount, append.PooledBatch);
     }
 
     private static void CheckSize(long size, long sequence, long maxRecordBytes)

@@ -21,7 +21,8 @@ internal sealed class FollowerLink(DataPathEngine engine, SegmentLeader leader, 
         _ = RunAsync();
     }
 
-    public void Send(ReplicateRequest message) => _queue.Writer.TryWrite(message);
+    /// <summary>Queues a message; false when the link is closed (sealed or failed) and the message was dropped.</summary>
+    public bool Send(ReplicateRequest message) => _queue.Writer.TryWrite(message);
 
     public void Seal()
     {
@@ -61,6 +62,8 @@ internal sealed class FollowerLink(DataPathEngine engine, SegmentLeader leader, 
         await foreach (var message in _queue.Reader.ReadAllAsync(engine.Stopping).ConfigureAwait(false))
         {
             await requests.WriteAsync(message, engine.Stopping).ConfigureAwait(false);
+            // The message is serialized into the stream: the pooled batch is no longer read through this write.
+            message.Append?.PooledBatch?.Release();
         }
 
         await requests.CompleteAsync().ConfigureAwait(false);

@@ -2,13 +2,22 @@ using System.Buffers.Binary;
 using System.Globalization;
 using Grpc.Core;
 using Xinfra.Northguard.Metadata.Model;
+using Xinfra.Northguard.DataPath.Wire;
 using Xinfra.Northguard.Protocol;
 
 namespace Xinfra.Northguard.DataPath;
 
-/// <summary>The <c>Northguard</c> gRPC service: routing, produce, replicate and consume.</summary>
+/// <summary>
+/// The <c>Northguard</c> gRPC service: routing, produce, replicate and consume. Bound through
+/// <see cref="BindService"/>: produce and replicate requests are read with <see cref="AppendParser"/> (pooled batches).
+/// </summary>
+[BindServiceMethod(typeof(NorthguardDataService), nameof(BindService))]
 internal sealed class NorthguardDataService(DataPathEngine engine) : Protocol.Northguard.NorthguardBase
 {
+    /// <summary>Found by grpc-dotnet through the attribute: the generated binding with pooled append parsing.</summary>
+    public static void BindService(ServiceBinderBase binder, Protocol.Northguard.NorthguardBase service) =>
+        Protocol.Northguard.BindService(new PooledAppendBinder(binder), service);
+
     public override async Task<RouteResponse> GetRoute(RouteRequest request, ServerCallContext context)
     {
         var description = await engine.DescribeAsync(request.Topic, context.CancellationToken).ConfigureAwait(false);

@@ -90,13 +90,23 @@ internal sealed class ProduceSession
         }
 
         var append = request.Append;
-        var batch = AppendBatch.FromWire(append, producerId, _engine.Options.MaxRecordBytes);
-        if (Interlocked.Increment(ref _inFlight) > _engine.Options.ProduceWindow)
+        AppendOutcome outcome;
+        try
         {
-            throw Refuse(StatusCode.ResourceExhausted, $"Append {append.Sequence} exceeds the window of {_engine.Options.ProduceWindow} unacknowledged appends.");
+            var batch = AppendBatch.FromWire(append, producerId, _engine.Options.MaxRecordBytes);
+            if (Interlocked.Increment(ref _inFlight) > _engine.Options.ProduceWindow)
+            {
+                throw Refuse(StatusCode.ResourceExhausted, $"Append {append.Sequence} exceeds the window of {_engine.Options.ProduceWindow} unacknowledged appends.");
+            }
+
+            outcome = leader.Append(this, producerId, append.Sequence, batch);
+        }
+        finally
+        {
+            // The store has its copy; follower writes hold their own references to the pooled batch.
+            append.PooledBatch?.Release();
         }
 
-        var outcome = leader.Append(this, producerId, append.Sequence, batch);
         if (outcome.Kind == AppendOutcomeKind.Gap)
         {
             throw Refuse(StatusCode.FailedPrecondition, $"Sequence gap: got append {append.Sequence}, expected {outcome.ExpectedSequence}.");

@@ -94,6 +94,11 @@ internal static class ReplicaHandler
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"Replicated append at offset {append.BaseOffset}: {e.Message}"));
         }
+        finally
+        {
+            // The store copied the batch into its WAL group: the pooled array can go back.
+            append.PooledBatch?.Release();
+        }
     }
 
     private static async Task ReportAsync(DataPathEngine engine, long segment, ChannelReader<long> lastOffsets,

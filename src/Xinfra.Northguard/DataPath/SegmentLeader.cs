@@ -142,10 +142,15 @@ internal sealed partial class SegmentLeader
             last = result.LastOffset;
             full = _core.OnAppended(session, producerId, sequence, result.BaseOffset, last + 1, batch.Bytes.Length, Now);
             // The same bytes to every follower: each stamps its own copy with the base offset.
-            var message = new ReplicateRequest { Append = new ReplicateAppend { BaseOffset = result.BaseOffset, Batch = batch.Bytes } };
+            var message = new ReplicateRequest { Append = new ReplicateAppend { BaseOffset = result.BaseOffset, Batch = batch.Bytes, PooledBatch = batch.Pooled } };
             foreach (var follower in _followers)
             {
-                follower.Send(message);
+                // One reference per queued write, released by the follower's pump once the bytes are on its stream.
+                batch.Pooled?.AddReference();
+                if (!follower.Send(message))
+                {
+                    batch.Pooled?.Release();
+                }
             }
 
             waitLocal = !_waitingLocal;
