@@ -45,9 +45,9 @@ try
         var rf1 = await Load.ClusterAsync(Path.Combine(root, $"rf1-{size}"), brokers: 1, rf: 1, size, duration, measureLatency: false);
         rows.Add($"| 1 broker RF=1, {size} B | {rf1.Rate:N0} rec/s | {rf1.Rate * size / 1e6:F1} MB/s | {Load.CpuPerRecord:F2} µs CPU/rec |");
         var rf3 = await Load.ClusterAsync(Path.Combine(root, $"rf3-{size}"), brokers: 3, rf: 3, size, duration, measureLatency: true);
-        rows.Add($"| 3 brokers RF=3, {size} B | {rf3.Rate:N0} rec/s | {rf3.Rate * size / 1e6:F1} MB/s | {rf3.Rate / store.Rate:P0} of store alone, {rf3.Rate / store3.Rate:P0} of store x3; {Load.CpuPerRecord:F2} µs CPU/rec |");
+        rows.Add($"| 3 brokers RF=3, {size} B | {rf3.Rate:N0} rec/s | {rf3.Rate * size / 1e6:F1} MB/s | {rf3.Rate / store.Rate:P0} of store alone, {rf3.Rate / store3.Rate:P0} of store x3; {Load.CpuPerRecord:F2} µs CPU/rec, {Load.Allocation.BytesPerRecord:F0} B allocated/rec |");
         var rf3Callbacks = await Load.ClusterAsync(Path.Combine(root, $"rf3cb-{size}"), brokers: 3, rf: 3, size, duration, measureLatency: false, callbacks: true);
-        rows.Add($"| 3 brokers RF=3, {size} B, Produce + delivery callback | {rf3Callbacks.Rate:N0} rec/s | {rf3Callbacks.Rate * size / 1e6:F1} MB/s | {rf3Callbacks.Rate / store.Rate:P0} of store alone, {rf3Callbacks.Rate / store3.Rate:P0} of store x3; {Load.CpuPerRecord:F2} µs CPU/rec |");
+        rows.Add($"| 3 brokers RF=3, {size} B, Produce + delivery callback | {rf3Callbacks.Rate:N0} rec/s | {rf3Callbacks.Rate * size / 1e6:F1} MB/s | {rf3Callbacks.Rate / store.Rate:P0} of store alone, {rf3Callbacks.Rate / store3.Rate:P0} of store x3; {Load.CpuPerRecord:F2} µs CPU/rec, {Load.Allocation.BytesPerRecord:F0} B allocated/rec |");
         rows.Add($"| RF=3 latency at 50% ({rf3.Rate / 2:N0} rec/s), {size} B | | | p50 {rf3.P50:F2} / p99 {rf3.P99:F2} / p999 {rf3.P999:F2} ms ({rf3.P99 / fsyncP50:F1}x fsync p50; GC paused {Load.LatencyGcPauseMs:F0} ms, {Load.LatencyGcCount} GCs) |");
         rows.Add($"| RF=3 consume, {size} B | {rf3.ConsumeRate:N0} rec/s | {rf3.ConsumeRate * size / 1e6:F1} MB/s | |");
     }
@@ -77,7 +77,25 @@ internal static class Load
     /// <inheritdoc cref="LatencyGcPauseMs"/>
     public static int LatencyGcCount { get; private set; }
 
-    private static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
+    /// <summary>Bytes allocated (all threads) per record and gen-2 collections in the last throughput phase.</summary>
+    public static (double BytesPerRecord, int Gen2) Allocation { get; private set; }
+
+    private static long s_allocatedAtStart;
+    private static int s_gen2AtStart;
+
+    private static TimeSpan Cpu()
+    {
+        s_allocatedAtStart = GC.GetTotalAllocatedBytes(precise: false);
+        s_gen2AtStart = GC.CollectionCount(2);
+        return Process.GetCurrentProcess().TotalProcessorTime;
+    }
+
+    /// <summary>Ends a throughput phase started with <see cref="Cpu"/>: CPU and allocation per record.</summary>
+    private static void Measured(TimeSpan cpuAtStart, long records)
+    {
+        CpuPerRecord = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalMicroseconds / records;
+        Allocation = ((GC.GetTotalAllocatedBytes(precise: false) - s_allocatedAtStart) / (double)records, GC.CollectionCount(2) - s_gen2AtStart);
+    }
 
     public static (double MBps, double FsyncP50) DiskLimit(string path, int batchBytes, TimeSpan duration)
     {
@@ -122,7 +140,7 @@ internal static class Load
             }
         }));
         await Task.WhenAll(workers);
-        CpuPerRecord = (Cpu() - cpu).TotalMicroseconds / count;
+        Measured(cpu, count);
         return (count / stopwatch.Elapsed.TotalSeconds, 0, 0, 0, 0);
     }
 
@@ -139,7 +157,7 @@ internal static class Load
             "rf3cb" => await ClusterAsync(dir, brokers: 3, rf: 3, size, duration, measureLatency: false, callbacks: true, consume: false),
             _ => throw new ArgumentException($"Unknown scenario '{scenario}': store, store3, rf1, rf3 or rf3cb."),
         };
-        return $"| {scenario}, {size} B | {rate:N0} rec/s | {rate * size / 1e6:F1} MB/s | {CpuPerRecord:F2} µs CPU/rec |";
+        return $"| {scenario}, {size} B | {rate:N0} rec/s | {rate * size / 1e6:F1} MB/s | {CpuPerRecord:F2} µs CPU/rec; {Allocation.BytesPerRecord:F0} B allocated/rec, {Allocation.Gen2} gen-2 GCs |";
     }
 
     /// <summary>
@@ -184,7 +202,7 @@ internal static class Load
                 }
             }));
             await Task.WhenAll(workers);
-            CpuPerRecord = (Cpu() - cpu).TotalMicroseconds / count;
+            Measured(cpu, count);
             return (count / stopwatch.Elapsed.TotalSeconds, 0, 0, 0, 0);
         }
         finally
@@ -252,7 +270,7 @@ internal static class Load
         }
 
         double rate = Interlocked.Read(ref count) / stopwatch.Elapsed.TotalSeconds;
-        CpuPerRecord = (Cpu() - cpu).TotalMicroseconds / Interlocked.Read(ref count);
+        Measured(cpu, Interlocked.Read(ref count));
         for (int i = 0; i < 20_000; i++)
         {
             await inFlight.WaitAsync();
