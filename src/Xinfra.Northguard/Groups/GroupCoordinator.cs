@@ -21,6 +21,8 @@ namespace Xinfra.Northguard.Groups;
 /// can be outstanding.
 /// In an embedded cluster (<see cref="LocalBrokerDirectory"/>, one shared in-process view) the coordinator is the live
 /// broker at <c>fnv1a(group) % live</c> in id order, and the grace starts when the shared view changes.
+/// A grant also claims the range's lease epoch in its position document (<see cref="GroupPositions.ClaimAsync"/>): the
+/// members' commits carry it and the broker refuses those of an earlier lease in the write itself.
 /// State is in memory: after a coordinator restart or a move members get <see cref="GroupError.UnknownMember"/> and
 /// rejoin. Time (session expiry) comes from the broker's <see cref="TimeProvider"/>. A group this broker redirects is
 /// forgotten, so taking it back later starts a fresh state with a fresh grace.
