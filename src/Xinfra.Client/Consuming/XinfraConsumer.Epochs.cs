@@ -76,6 +76,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
         // During a migration the group's checkpoint says which records of this epoch it already has; a group new to
         // the epoch then starts at its beginning so that nothing past the cut is missed.
         var plan = await _cutover.PrepareAsync(route, GroupId, cancellationToken).ConfigureAwait(false);
+        _deferralToCheck = plan.Deferred ? route : null;
         if (plan.Deferred)
         {
             // Read the source a while longer, then wake the reader to try the cutover again. Each consecutive deferral
@@ -108,6 +109,30 @@ internal sealed partial class XinfraConsumer<TKey, TValue>
         });
         _lag.Attach(_consumer, physical.Cluster);
         return _consumer;
+    }
+
+    /// <summary>
+    /// Once a deferred member's source consumer has joined (it read a record), and before it delivers from it: true
+    /// when the group cut over to the target meanwhile, so the member must leave the source without delivering
+    /// (<see cref="Migration.MigrationCutover.DeferralHoldsAsync"/>). Checked once per deferral.
+    /// </summary>
+    private async ValueTask<bool> DeferralOvertakenAsync(CancellationToken cancellationToken)
+    {
+        if (_deferralToCheck is not { } route)
+        {
+            return false;
+        }
+
+        _deferralToCheck = null;
+        if (await _cutover.DeferralHoldsAsync(route, GroupId, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        Log.DeferralOvertaken(_logger, Topic, GroupId);
+        await CloseConsumerAsync(cancellationToken).ConfigureAwait(false); // Nothing was delivered from it.
+        _deferredUntil = null;
+        return true;
     }
 
     /// <summary>

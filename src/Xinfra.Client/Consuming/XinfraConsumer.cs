@@ -23,6 +23,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue> : IXinfraConsumer<TKe
     private readonly ConsumerLag _lag;
     private DeliveryFilter? _filter;
     private long? _deferredUntil;
+    private TopicRoute? _deferralToCheck;
     private int _deferrals;
     private CancellationTokenSource _routeChanged = new();
     private ITransportConsumer? _consumer;
@@ -82,7 +83,7 @@ internal sealed partial class XinfraConsumer<TKey, TValue> : IXinfraConsumer<TKe
                 cancellationToken.ThrowIfCancellationRequested();
                 var consumer = await EnsureConsumerAsync(cancellationToken).ConfigureAwait(false);
                 var record = await ReadOrSwitchAsync(consumer, cancellationToken).ConfigureAwait(false);
-                if (record is null)
+                if (record is null || await DeferralOvertakenAsync(cancellationToken).ConfigureAwait(false))
                 {
                     continue;
                 }

@@ -95,8 +95,8 @@ public sealed class ProduceException : XinfraException
     public override bool IsTransient => _isTransient;
 }
 
-/// <summary>A consume, commit or seek failed.</summary>
-public sealed class ConsumeException : XinfraException
+/// <summary>A consume, commit or seek failed (transports derive more specific errors, such as a fenced commit).</summary>
+public class ConsumeException : XinfraException
 {
     /// <summary>Creates the exception.</summary>
     public ConsumeException(string message, Exception? innerException = null)

@@ -8,7 +8,8 @@ namespace Xinfra.Migration;
 /// <summary>
 /// Migration checkpoints in a one-partition topic, <c>__xinfra_checkpoints</c>, on the target cluster, keyed by group,
 /// logical topic and epochs. For each key the highest <see cref="MigrationCheckpoint.Flip"/> counts, and within one
-/// flip the first record written: members that race to write the same flip all adopt the first.
+/// flip the first record written: members that race to write the same flip all adopt the first. A later record of the
+/// same flip marked <see cref="MigrationCheckpoint.Confirmed"/> confirms the first.
 /// </summary>
 internal sealed class CheckpointStore(TransportRegistry transports, TimeProvider timeProvider)
 {
@@ -47,6 +48,10 @@ internal sealed class CheckpointStore(TransportRegistry transports, TimeProvider
                     if (best is null || checkpoint.Flip > best.Flip)
                     {
                         best = checkpoint;
+                    }
+                    else if (checkpoint.Flip == best.Flip && checkpoint.Confirmed)
+                    {
+                        best = best with { Confirmed = true }; // A confirmation of the flip's first record.
                     }
                 }
 

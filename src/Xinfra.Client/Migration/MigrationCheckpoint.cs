@@ -20,6 +20,12 @@ public sealed record MigrationCheckpoint
     /// <summary>Per source partition: offsets at or above the floor delivered from target copies, as [start, end) pairs.</summary>
     public Dictionary<long, List<long[]>> SourceDelivered { get; init; } = [];
 
+    /// <summary>
+    /// True once a member checked, after this forward flip was written, that no member read the source past its floor
+    /// since (written as a second record of the same flip; readers merge it into the first).
+    /// </summary>
+    public bool Confirmed { get; init; }
+
     /// <summary>Per target partition: where the group started reading the target at this flip (forward flips only).</summary>
     public Dictionary<long, long> TargetStart { get; init; } = [];
 

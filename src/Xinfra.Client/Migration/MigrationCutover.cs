@@ -20,7 +20,25 @@ internal sealed partial class MigrationCutover(
     /// Which epoch to read and which of its records to skip. The plan reads the source although the phase says target
     /// (<see cref="CutoverPlan.Deferred"/>) while the group has not consumed records that exist on the source only.
     /// </summary>
+    /// A target plan is returned only once its cut is confirmed (<see cref="ConfirmCutAsync"/>).
     public async Task<CutoverPlan> PrepareAsync(TopicRoute route, string group, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var plan = await DecideAsync(route, group, cancellationToken).ConfigureAwait(false);
+            if (plan.Deferred || plan.Filter?.Checkpoint is not { ReadsTarget: true, Confirmed: false } cut)
+            {
+                return plan;
+            }
+
+            if (await ConfirmCutAsync(route, group, cut, cancellationToken).ConfigureAwait(false))
+            {
+                return plan with { Filter = new DeliveryFilter(cut with { Confirmed = true }, readsTarget: true) };
+            }
+        }
+    }
+
+    private async Task<CutoverPlan> DecideAsync(TopicRoute route, string group, CancellationToken cancellationToken)
     {
         if (route.Target is null)
         {

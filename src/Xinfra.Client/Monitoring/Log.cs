@@ -53,6 +53,12 @@ internal static partial class Log
     [LoggerMessage(3007, LogLevel.Warning, "Topic {Topic}, group {Group}: cutover deferred: the group has not consumed records written before dual writing ({Count}+ on the source only); reading the source a while longer")]
     public static partial void CutoverDeferred(ILogger logger, string topic, string group, int count);
 
+    [LoggerMessage(3011, LogLevel.Warning, "Topic {Topic}, group {Group}: cutover checkpoint {Flip} retracted: a member read the source past its cut meanwhile (deferred before the cut was written); cutting again")]
+    public static partial void CutoverRetracted(ILogger logger, string topic, string group, int flip);
+
+    [LoggerMessage(3012, LogLevel.Information, "Topic {Topic}, group {Group}: the group cut over while this member was joining the source for a deferral; following the cut without delivering from the source")]
+    public static partial void DeferralOvertaken(ILogger logger, string topic, string group);
+
     [LoggerMessage(3009, LogLevel.Warning, "Topic {Topic}, group {Group}: cluster {Cluster} settings changed (e.g. new bootstrap endpoints); rejoining through the new transport")]
     public static partial void ConsumerTransportChanged(ILogger logger, string topic, string group, string cluster);
 

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Xinfra.Northguard.Groups;
 using Xinfra.Northguard.Protocol;
 
 namespace Xinfra.Northguard.Client;
@@ -15,6 +16,28 @@ public sealed partial class NorthguardConsumerClient
         await CallAsync(topic, endpoint => _connections.For(endpoint).CommitPositionAsync(
             new CommitPositionRequest { Group = group, Topic = topic, RangeId = rangeId, Offset = nextOffset }, cancellationToken: cancellationToken).ResponseAsync)
             .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stores <paramref name="nextOffset"/> as group <paramref name="group"/>'s position in a range, fenced by the range
+    /// lease <paramref name="member"/> was granted (<paramref name="leaseEpoch"/>, from the coordinator's grant): the
+    /// broker writes only if no later lease of the range exists.
+    /// </summary>
+    /// <exception cref="CommitFencedException">The range was granted again since this lease; nothing was written.</exception>
+    public async Task CommitAsync(string group, string topic, ulong rangeId, long nextOffset, string member, long leaseEpoch, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(group);
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentException.ThrowIfNullOrEmpty(member);
+        ArgumentOutOfRangeException.ThrowIfNegative(nextOffset);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(leaseEpoch);
+        var request = new CommitPositionRequest { Group = group, Topic = topic, RangeId = rangeId, Offset = nextOffset, LeaseEpoch = leaseEpoch, MemberId = member };
+        var response = await CallAsync(topic, endpoint => _connections.For(endpoint).CommitPositionAsync(request, cancellationToken: cancellationToken).ResponseAsync)
+            .ConfigureAwait(false);
+        if (response.Fenced)
+        {
+            throw new CommitFencedException(group, topic, rangeId, member, leaseEpoch, response.HolderEpoch, response.HolderMember);
+        }
     }
 
     /// <summary>Group <paramref name="group"/>'s committed next offset in a range, or null when none.</summary>

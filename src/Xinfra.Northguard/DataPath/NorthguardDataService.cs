@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Globalization;
 using Grpc.Core;
 using Xinfra.Northguard.Metadata.Model;
 using Xinfra.Northguard.DataPath.Wire;
@@ -77,19 +75,33 @@ internal sealed class NorthguardDataService(DataPathEngine engine) : Protocol.No
             throw new RpcException(new Status(StatusCode.InvalidArgument, "A committed offset is not negative."));
         }
 
-        var bytes = new byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(bytes, request.Offset);
-        await engine.Metadata.PutDocumentAsync(key, bytes, -1, context.CancellationToken).ConfigureAwait(false);
-        return new CommitPositionResponse();
+        if (request.HasLeaseEpoch && (request.LeaseEpoch <= 0 || string.IsNullOrEmpty(request.MemberId)))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "A fenced commit names its member and a positive lease epoch."));
+        }
+
+        Groups.CommitOutcome outcome;
+        try
+        {
+            outcome = await new Groups.GroupPositions(engine.Metadata).CommitAsync(
+                key, request.Offset, request.HasLeaseEpoch ? request.LeaseEpoch : null, request.MemberId, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Metadata.Service.DocumentVersionMismatchException e)
+        {
+            throw new RpcException(new Status(StatusCode.Aborted, $"The position of group '{request.Group}' kept changing: {e.Message}"));
+        }
+
+        return outcome.Fenced
+            ? new CommitPositionResponse { Fenced = true, HolderEpoch = outcome.HolderEpoch, HolderMember = outcome.HolderMember }
+            : new CommitPositionResponse();
     }
 
     public override async Task<FetchPositionResponse> FetchPosition(FetchPositionRequest request, ServerCallContext context)
     {
         string key = await PositionKeyAsync(request.Group, request.Topic, request.RangeId, context.CancellationToken).ConfigureAwait(false);
-        var document = await engine.Metadata.GetDocumentAsync(key, context.CancellationToken).ConfigureAwait(false);
-        return document is null
-            ? new FetchPositionResponse { Found = false, Offset = 0 }
-            : new FetchPositionResponse { Found = true, Offset = BinaryPrimitives.ReadInt64LittleEndian(document.Content.Span) };
+        return await new Groups.GroupPositions(engine.Metadata).FetchAsync(key, context.CancellationToken).ConfigureAwait(false) is { } offset
+            ? new FetchPositionResponse { Found = true, Offset = offset }
+            : new FetchPositionResponse { Found = false, Offset = 0 };
     }
 
     /// <summary>The config document holding a group's position: <c>__ng.positions/group/topic/range</c>.</summary>
@@ -106,7 +118,7 @@ internal sealed class NorthguardDataService(DataPathEngine engine) : Protocol.No
             throw new RpcException(new Status(StatusCode.NotFound, $"Topic '{topic}' has no range {range}."));
         }
 
-        return string.Create(CultureInfo.InvariantCulture, $"__ng.positions/{group}/{topic}/{range}");
+        return Groups.GroupPositions.Key(group, topic, range);
     }
 
     public override async Task<ReplicaStateResponse> GetReplicaState(ReplicaStateRequest request, ServerCallContext context)

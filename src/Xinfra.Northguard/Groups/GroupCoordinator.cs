@@ -21,6 +21,8 @@ namespace Xinfra.Northguard.Groups;
 /// can be outstanding.
 /// In an embedded cluster (<see cref="LocalBrokerDirectory"/>, one shared in-process view) the coordinator is the live
 /// broker at <c>fnv1a(group) % live</c> in id order, and the grace starts when the shared view changes.
+/// A grant also claims the range's lease epoch in its position document (<see cref="GroupPositions.ClaimAsync"/>): the
+/// members' commits carry it and the broker refuses those of an earlier lease in the write itself.
 /// State is in memory: after a coordinator restart or a move members get <see cref="GroupError.UnknownMember"/> and
 /// rejoin. Time (session expiry) comes from the broker's <see cref="TimeProvider"/>. A group this broker redirects is
 /// forgotten, so taking it back later starts a fresh state with a fresh grace.
@@ -256,6 +258,8 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger, Me
         }
 
         bool mayGrant = await EnsureMarkerAsync(request.Group, cancellationToken).ConfigureAwait(false);
+        GroupResponse response;
+        List<ulong> granted;
         lock (_lock)
         {
             var state = Sweep(request.Group, request.Topic, create: false);
@@ -264,12 +268,66 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger, Me
                 return new GroupResponse { Error = GroupError.UnknownMember, MemberId = request.MemberId };
             }
 
-            var (target, granted) = state.Heartbeat(request.MemberId, request.Held, description.Ranges, engine.Time.GetTimestamp(), received, mayGrant);
-            var response = new GroupResponse { MemberId = request.MemberId, Generation = state.Generation, MemberCount = state.MemberCount };
+            (var target, granted) = state.Heartbeat(request.MemberId, request.Held, description.Ranges, engine.Time.GetTimestamp(), received, mayGrant);
+            response = new GroupResponse { MemberId = request.MemberId, Generation = state.Generation, MemberCount = state.MemberCount };
             response.Target.AddRange(target);
-            response.Granted.AddRange(granted);
-            return response;
         }
+
+        if (granted.Count > 0)
+        {
+            await ClaimAsync(request, granted, response, cancellationToken).ConfigureAwait(false);
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// Raises the lease epoch of each granted range in its position document (<see cref="GroupPositions.ClaimAsync"/>)
+    /// and grants only the ranges whose claim was written: from then on commits of the range's earlier holders are
+    /// refused in the write itself. A range whose claim failed is released again and granted on a later heartbeat.
+    /// </summary>
+    private async Task ClaimAsync(HeartbeatRequest request, List<ulong> granted, GroupResponse response, CancellationToken cancellationToken)
+    {
+        var positions = new GroupPositions(engine.Metadata);
+        var epochs = new long[granted.Count];
+        var claims = granted.Select(async (range, i) =>
+        {
+            try
+            {
+                epochs[i] = await positions.ClaimAsync(GroupPositions.Key(request.Group, request.Topic, range), request.MemberId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                GroupLog.ClaimFailed(logger, request.Group, request.Topic, range, request.MemberId, e.Message);
+            }
+        });
+        try
+        {
+            await Task.WhenAll(claims).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled: the ranges not claimed are released below; a claim that landed only fences earlier holders.
+        }
+
+        lock (_lock)
+        {
+            var state = _groups.GetValueOrDefault((request.Group, request.Topic));
+            for (int i = 0; i < granted.Count; i++)
+            {
+                if (epochs[i] > 0 && state is not null && state.Contains(request.MemberId))
+                {
+                    response.Granted.Add(granted[i]);
+                    response.Leases.Add(new RangeLease { RangeId = granted[i], Epoch = epochs[i] });
+                }
+                else
+                {
+                    state?.Release(request.MemberId, granted[i]);
+                }
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     public GroupResponse Leave(LeaveGroupRequest request)

@@ -16,4 +16,7 @@ internal static partial class GroupLog
 
     [LoggerMessage(EventId = 3403, Level = LogLevel.Warning, Message = "Group {Group}: the grant marker could not be recorded, no grants until the next heartbeat: {Reason}")]
     public static partial void MarkerFailed(ILogger logger, string group, string reason);
+
+    [LoggerMessage(EventId = 3404, Level = LogLevel.Warning, Message = "Group {Group} on topic {Topic}: the lease of range {Range} for member {Member} could not be claimed, not granted now: {Reason}")]
+    public static partial void ClaimFailed(ILogger logger, string group, string topic, ulong range, string member, string reason);
 }

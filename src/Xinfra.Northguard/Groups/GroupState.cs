@@ -71,6 +71,15 @@ internal sealed class GroupState(string group, string topic)
         return true;
     }
 
+    /// <summary>Frees <paramref name="range"/> if <paramref name="member"/> owns it (its grant could not be completed).</summary>
+    public void Release(string member, ulong range)
+    {
+        if (_owners.TryGetValue(range, out var owner) && owner == member)
+        {
+            _owners.Remove(range);
+        }
+    }
+
     /// <summary>
     /// A heartbeat of <paramref name="member"/> arrived at <paramref name="now"/>: the member is alive, even if the
     /// coordinator then takes longer than its session timeout to read the topic before applying the heartbeat.

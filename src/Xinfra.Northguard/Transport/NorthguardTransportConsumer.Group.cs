@@ -20,6 +20,9 @@ internal sealed partial class NorthguardTransportConsumer
     /// <summary>Ranges this member holds: applied ones and grants not applied yet. The coordinator sees this set.</summary>
     private readonly HashSet<ulong> _held = [];
     private readonly List<ulong> _pendingGrants = [];
+
+    /// <summary>The lease epoch of each held range (from its grant): commits carry it and are fenced by the broker.</summary>
+    private readonly Dictionary<ulong, long> _leases = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _wake;
     private HashSet<ulong>? _target;
@@ -88,6 +91,11 @@ internal sealed partial class NorthguardTransportConsumer
                         var target = new HashSet<ulong>(response.Target);
                         var changed = _target is null || !_target.SetEquals(target);
                         _target = target;
+                        foreach (var lease in response.Leases)
+                        {
+                            _leases[lease.RangeId] = Math.Max(lease.Epoch, _leases.GetValueOrDefault(lease.RangeId));
+                        }
+
                         foreach (var range in response.Granted)
                         {
                             if (_held.Add(range))

@@ -37,6 +37,7 @@ internal sealed partial class NorthguardTransportConsumer
                     _finished.Remove(range);
                     _starts.Remove(range);
                     _held.Remove(range);
+                    _leases.Remove(range);
                     _paused.Remove(tp);
                 }
 
@@ -51,6 +52,7 @@ internal sealed partial class NorthguardTransportConsumer
             lock (_lock)
             {
                 _held.Clear();
+                _leases.Clear();
                 _pendingGrants.Clear();
                 _starts.Clear();
                 _target = null;

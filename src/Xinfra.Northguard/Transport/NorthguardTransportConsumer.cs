@@ -105,6 +105,9 @@ internal sealed partial class NorthguardTransportConsumer : ITransportConsumer
         ArgumentNullException.ThrowIfNull(positions);
         foreach (var position in positions)
         {
+            var range = (ulong)position.Partition;
+            long? lease;
+            string member;
             lock (_lock)
             {
                 if (_lost || LeaseExpired())
@@ -113,9 +116,33 @@ internal sealed partial class NorthguardTransportConsumer : ITransportConsumer
                     // group's position backwards under the new owner.
                     throw new ConsumeException($"Cannot commit {position}: the group membership of '{_spec.GroupId}' was lost (no acknowledged heartbeat within the session timeout, or expelled); the range may belong to another member now.") { Cluster = _transport.Cluster };
                 }
+
+                lease = _leases.TryGetValue(range, out var epoch) ? epoch : null;
+                member = _memberId;
             }
 
-            await _transport.Reader.CommitAsync(_spec.GroupId, _topic.Name, (ulong)position.Partition, position.Offset, cancellationToken).ConfigureAwait(false);
+            if (lease is not { } leaseEpoch)
+            {
+                // No lease: a coordinator from before fencing granted the range (its commits stay unconditional).
+                await _transport.Reader.CommitAsync(_spec.GroupId, _topic.Name, range, position.Offset, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            try
+            {
+                await _transport.Reader.CommitAsync(_spec.GroupId, _topic.Name, range, position.Offset, member, leaseEpoch, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Groups.CommitFencedException)
+            {
+                // The range was granted again: this member's view is stale. Drop every range and rejoin.
+                lock (_lock)
+                {
+                    _lost = true;
+                    _changed.TrySetResult();
+                }
+
+                throw;
+            }
         }
     }
 

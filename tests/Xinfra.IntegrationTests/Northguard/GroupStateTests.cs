@@ -32,6 +32,23 @@ public sealed class GroupStateTests
     }
 
     [Fact]
+    public void Release_OfAGrantWhoseLeaseClaimFailed_FreesTheRangeOnlyForItsOwner()
+    {
+        // The coordinator releases a granted range whose lease epoch it could not claim, so it can be granted again.
+        var clock = new ManualClock();
+        var group = new GroupState("g", "t");
+        group.Join("a", TimeSpan.FromSeconds(10), clock.GetTimestamp());
+        Assert.Equal([1UL, 2, 3, 4], group.Heartbeat("a", [], FourRanges, clock.GetTimestamp()).Granted);
+        group.Join("b", TimeSpan.FromSeconds(10), clock.GetTimestamp());
+
+        group.Release("b", 2); // Not b's range: a still owns it.
+        Assert.Empty(group.Heartbeat("b", [], FourRanges, clock.GetTimestamp()).Granted);
+
+        group.Release("a", 2);
+        Assert.Equal([2UL], group.Heartbeat("b", [], FourRanges, clock.GetTimestamp()).Granted);
+    }
+
+    [Fact]
     public void Heartbeat_DuringTakeoverGrace_GrantsNothingUntilThePreviousLeasesExpired()
     {
         // A new coordinator (restart or move) knows nothing of the grants of the previous one, whose members keep

@@ -27,7 +27,10 @@ internal static class MetadataBackup
         {
             if (d.Key.StartsWith(PositionPrefix, StringComparison.Ordinal) && TryParsePosition(d, out var position))
             {
-                positions.Add(position);
+                if (position.Offset >= 0)
+                {
+                    positions.Add(position); // Offset -1: a range lease claimed but nothing committed; leases are not restored.
+                }
             }
             else
             {
@@ -113,12 +116,13 @@ internal static class MetadataBackup
 
     private static bool TryParsePosition(ConfigDocument d, out BackupPosition position)
     {
-        // __ng.positions/{group}/{topic}/{range}: the group has no '/', the range is the last segment.
+        // __ng.positions/{group}/{topic}/{range}: the group has no '/', the range is the last segment. The content starts
+        // with the offset: 8 bytes before commit fencing, then the lease epoch and holder after it (Groups/PositionDocument).
         position = null!;
         var rest = d.Key[PositionPrefix.Length..];
         int first = rest.IndexOf('/', StringComparison.Ordinal);
         int last = rest.LastIndexOf('/');
-        if (first <= 0 || last <= first || d.Content.Length != 8 || !ulong.TryParse(rest[(last + 1)..], System.Globalization.CultureInfo.InvariantCulture, out ulong range))
+        if (first <= 0 || last <= first || d.Content.Length is not (8 or >= 16) || !ulong.TryParse(rest[(last + 1)..], System.Globalization.CultureInfo.InvariantCulture, out ulong range))
         {
             return false;
         }
