@@ -13,6 +13,12 @@ using Xinfra.Northguard.Storage.Index;
 // replica), latency at 50% of the RF=3 maximum, and consume throughput. Usage: dotnet run -c Release [seconds]
 // [group-commit-ms] [security]: with "security", only RF=3 produce throughput and latency with security off, with
 // tokens + ACLs enforced (plaintext), and with TLS + tokens + ACLs.
+if (args.Length > 2 && args[2] == "latency")
+{
+    await LatencyBreakdown.RunAsync(args);
+    return;
+}
+
 if (args.Length > 2 && args[2] == "security")
 {
     await SecurityLoad.RunAsync(args);

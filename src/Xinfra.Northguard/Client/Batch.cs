@@ -21,6 +21,9 @@ internal sealed class Batch(ulong rangeId) : IDisposable
 
     public long Bytes => _builder.Length;
 
+    /// <summary>Stage timestamps (<see cref="ProducerStageMetrics"/>): first record, closed, write started, acked; 0 when not timed.</summary>
+    public (long Created, long Closed, long Writing, long Acked) Times;
+
     /// <summary>The encoded batch (after <see cref="Close"/>).</summary>
     public ReadOnlyMemory<byte> Encoded => _builder.Encoded;
 

@@ -101,6 +101,11 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
             var result = await batch.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (result.Moved is null)
             {
+                if (batch.Times.Acked != 0)
+                {
+                    ProducerStageMetrics.Completion.Record(_connections.Options.TimeProvider.GetElapsedTime(batch.Times.Acked).TotalMilliseconds);
+                }
+
                 return new NorthguardReceipt(batch.RangeId, result.BaseOffset + index);
             }
 
