@@ -43,7 +43,7 @@ internal sealed partial class RangeProducer : IAsyncDisposable
     /// Encodes a record into the open batch; false when this range no longer takes records (retired or closed).
     /// The record's receipt is <paramref name="batch"/>'s base offset plus <paramref name="index"/>.
     /// </summary>
-    public bool TryAdd(in NorthguardRecord record, long timestamp, Action<NorthguardReceipt, XinfraException?>? onDelivery, out Batch batch, out int index)
+    public bool TryAdd(in NorthguardRecord record, long timestamp, Action<NorthguardReceipt, XinfraException?> onDelivery, out Batch batch, out int index)
     {
         Batch? lingering = null;
         lock (_lock)
