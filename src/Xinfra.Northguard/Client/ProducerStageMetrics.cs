@@ -6,8 +6,9 @@ namespace Xinfra.Northguard.Client;
 /// <summary>
 /// Where a produced record's time goes on the client, as histograms (ms) on the <c>Xinfra.Northguard</c> meter:
 /// a batch's linger (first record to close), its wait for the send loop (close to write), the write into the stream,
-/// the round trip (write to ack), and per record the hand-off from the ack to the caller's continuation. Timestamps
-/// are taken only while a listener is enabled on the instruments (one <c>Enabled</c> check otherwise).
+/// the round trip (write to ack), and per record the hand-off from the ack to the caller's continuation. Batch stages
+/// carry a <c>records</c> tag (the batch's record count) so that a listener can weight them per record. Timestamps are
+/// taken only while a listener is enabled on the instruments (one <c>Enabled</c> check otherwise).
 /// </summary>
 internal static class ProducerStageMetrics
 {
@@ -27,6 +28,9 @@ internal static class ProducerStageMetrics
 
     public static readonly Histogram<double> Completion = Meter.CreateHistogram<double>(
         "xinfra.northguard.client.produce.completion", "ms", "Per record: from its batch's ack arriving to the caller's continuation running.");
+
+    /// <summary>The <c>records</c> tag of a batch measurement.</summary>
+    public static KeyValuePair<string, object?> Records(int count) => new("records", count);
 
     /// <summary>True while something listens: stage timestamps are taken only then.</summary>
     public static bool Enabled => RoundTrip.Enabled;

@@ -121,9 +121,10 @@ internal sealed partial class RangeProducer
             if (writing != 0)
             {
                 var time = Options.TimeProvider;
-                ProducerStageMetrics.Linger.Record(time.GetElapsedTime(next.Times.Created, next.Times.Closed).TotalMilliseconds);
-                ProducerStageMetrics.Queued.Record(time.GetElapsedTime(next.Times.Closed, writing).TotalMilliseconds);
-                ProducerStageMetrics.Write.Record(time.GetElapsedTime(writing).TotalMilliseconds);
+                var records = ProducerStageMetrics.Records(next.Count);
+                ProducerStageMetrics.Linger.Record(time.GetElapsedTime(next.Times.Created, next.Times.Closed).TotalMilliseconds, records);
+                ProducerStageMetrics.Queued.Record(time.GetElapsedTime(next.Times.Closed, writing).TotalMilliseconds, records);
+                ProducerStageMetrics.Write.Record(time.GetElapsedTime(writing).TotalMilliseconds, records);
             }
         }
     }
@@ -149,7 +150,7 @@ internal sealed partial class RangeProducer
                 if (batch.Times.Writing != 0 && now != 0)
                 {
                     batch.Times.Acked = now;
-                    ProducerStageMetrics.RoundTrip.Record(Options.TimeProvider.GetElapsedTime(batch.Times.Writing, now).TotalMilliseconds);
+                    ProducerStageMetrics.RoundTrip.Record(Options.TimeProvider.GetElapsedTime(batch.Times.Writing, now).TotalMilliseconds, ProducerStageMetrics.Records(batch.Count));
                 }
 
                 (done ??= []).Add((batch, ack.BaseOffsets[i]));

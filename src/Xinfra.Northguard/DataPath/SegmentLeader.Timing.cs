@@ -3,11 +3,11 @@ namespace Xinfra.Northguard.DataPath;
 /// <summary>Stage timings of appends (<see cref="LeaderStageMetrics"/>), kept only while a listener is enabled.</summary>
 internal sealed partial class SegmentLeader
 {
-    private readonly Queue<(long End, long Taken)> _awaitingLocal = new();
-    private readonly Queue<(long End, long Taken)> _awaitingCommit = new();
+    private readonly Queue<(long End, long Taken, int Records)> _awaitingLocal = new();
+    private readonly Queue<(long End, long Taken, int Records)> _awaitingCommit = new();
 
     /// <summary>Under the lock: an append ending at <paramref name="end"/> was taken at <paramref name="taken"/>.</summary>
-    private void TimeAppended(long end, long taken)
+    private void TimeAppended(long end, long taken, int records)
     {
         if (!LeaderStageMetrics.Enabled)
         {
@@ -16,8 +16,8 @@ internal sealed partial class SegmentLeader
             return;
         }
 
-        _awaitingLocal.Enqueue((end, taken));
-        _awaitingCommit.Enqueue((end, taken));
+        _awaitingLocal.Enqueue((end, taken, records));
+        _awaitingCommit.Enqueue((end, taken, records));
     }
 
     /// <summary>Under the lock: the leader's own durable end or the committed offset moved.</summary>
@@ -34,7 +34,7 @@ internal sealed partial class SegmentLeader
         while (queue.TryPeek(out var append) && append.End <= end)
         {
             queue.Dequeue();
-            histogram.Record(_engine.Time.GetElapsedTime(append.Taken, now).TotalMilliseconds);
+            histogram.Record(_engine.Time.GetElapsedTime(append.Taken, now).TotalMilliseconds, new KeyValuePair<string, object?>("records", append.Records));
         }
     }
 }
