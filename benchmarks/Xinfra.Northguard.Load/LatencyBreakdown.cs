@@ -56,14 +56,21 @@ internal static class LatencyBreakdown
         var keys = Enumerable.Range(0, 64).Select(i => BitConverter.GetBytes((long)i * 7919)).ToArray();
         await Task.WhenAll(keys.Select(k => producer.ProduceAsync("load", new NorthguardRecord(k, value)).AsTask()));
 
-        double max = await MaxRateAsync(producer, keys, value, duration);
+        using var allocations = new AllocationSampler();
+        allocations.Start();
+        long allocated = GC.GetTotalAllocatedBytes();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var (max, count) = await MaxRateAsync(producer, keys, value, duration);
+        double maxCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / count;
+        double maxAllocated = (double)(GC.GetTotalAllocatedBytes() - allocated) / count;
+        allocations.Stop();
         using var stages = new StageListener();
         using var sampler = new RuntimeSampler();
         var (endToEnd, cpuPerRecord) = await FixedRateAsync(producer, keys, value, max / 2, duration);
         sampler.Stop();
         stages.Stop();
 
-        Console.WriteLine($"RF=3, {size} B: max {max:N0} rec/s (ProduceAsync, 20 000 in flight); latency phase at {max / 2:N0} rec/s for {duration.TotalSeconds} s, {cpuPerRecord:F2} µs CPU/rec");
+        Console.WriteLine($"RF=3, {size} B: max {max:N0} rec/s (ProduceAsync, 20 000 in flight, awaited; {maxCpu:F2} µs CPU/rec, {maxAllocated:F0} B allocated/rec, whole process); latency phase at {max / 2:N0} rec/s for {duration.TotalSeconds} s, {cpuPerRecord:F2} µs CPU/rec");
         Console.WriteLine("| stage (percentiles per record) | measurements | records | p50 ms | p90 ms | p99 ms | p999 ms | max ms |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         Row("end to end (per record)", endToEnd);
@@ -76,6 +83,9 @@ internal static class LatencyBreakdown
         Console.WriteLine("| runtime, sampled every 5 ms | p50 | p99 | max |");
         Console.WriteLine("|---|---|---|---|");
         sampler.Print();
+        Console.WriteLine();
+        Console.WriteLine($"Allocations during the max-rate phase ({count:N0} records):");
+        allocations.Print(count);
         Console.WriteLine();
     }
 
@@ -106,7 +116,7 @@ internal static class LatencyBreakdown
 
     internal static double P(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 
-    private static async Task<double> MaxRateAsync(NorthguardProducerClient producer, byte[][] keys, byte[] value, TimeSpan duration)
+    private static async Task<(double Rate, long Count)> MaxRateAsync(NorthguardProducerClient producer, byte[][] keys, byte[] value, TimeSpan duration)
     {
         using var inFlight = new SemaphoreSlim(20_000);
         long count = 0;
@@ -124,7 +134,7 @@ internal static class LatencyBreakdown
             await inFlight.WaitAsync();
         }
 
-        return rate;
+        return (rate, next);
 
         async Task Completed(ValueTask<NorthguardReceipt> produce)
         {

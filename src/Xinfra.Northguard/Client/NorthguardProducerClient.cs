@@ -146,8 +146,10 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
                 throw ClientErrors.ForProduce(topic, e);
             }
 
-            foreach (var range in route.Ranges)
+            // An index loop: RepeatedField's enumerator is allocated per call, and this runs per record.
+            for (int r = 0; r < route.Ranges.Count; r++)
             {
+                var range = route.Ranges[r];
                 if (range.Active && hash >= range.KeyStart && hash <= range.KeyEnd)
                 {
                     if (!_producers.TryGetValue((topic, range.RangeId), out var lazy))
