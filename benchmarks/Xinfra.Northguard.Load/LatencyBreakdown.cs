@@ -240,9 +240,11 @@ internal static class LatencyBreakdown
             : name.StartsWith("client.produce.write", StringComparison.Ordinal) ? 2
             : name.StartsWith("client.produce.round_trip", StringComparison.Ordinal) ? 3
             : name.StartsWith("produce.leader.local", StringComparison.Ordinal) ? 4
-            : name.StartsWith("produce.leader.committed", StringComparison.Ordinal) ? 5
-            : name.StartsWith("client.produce.completion", StringComparison.Ordinal) ? 6
-            : 7;
+            : name.StartsWith("produce.follower.durable", StringComparison.Ordinal) ? 5
+            : name.StartsWith("produce.follower.reported", StringComparison.Ordinal) ? 6
+            : name.StartsWith("produce.leader.committed", StringComparison.Ordinal) ? 7
+            : name.StartsWith("client.produce.completion", StringComparison.Ordinal) ? 8
+            : 9;
 
         public void Dispose() => _listener.Dispose();
     }
