@@ -30,7 +30,7 @@ internal static class ProducerStageMetrics
         "xinfra.northguard.client.produce.completion", "ms", "Per record: from its batch's ack arriving to the caller's continuation running.");
 
     /// <summary>The <c>records</c> tag of a batch measurement.</summary>
-    public static KeyValuePair<string, object?> Records(int count) => new("records", count);
+    public static KeyValuePair<string, object?> Records(int count) => new(Monitoring.MeterCollector.WeightTag, count);
 
     /// <summary>True while something listens: stage timestamps are taken only then.</summary>
     public static bool Enabled => RoundTrip.Enabled;

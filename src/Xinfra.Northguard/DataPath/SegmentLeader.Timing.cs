@@ -34,7 +34,7 @@ internal sealed partial class SegmentLeader
         while (queue.TryPeek(out var append) && append.End <= end)
         {
             queue.Dequeue();
-            histogram.Record(_engine.Time.GetElapsedTime(append.Taken, now).TotalMilliseconds, new KeyValuePair<string, object?>("records", append.Records));
+            histogram.Record(_engine.Time.GetElapsedTime(append.Taken, now).TotalMilliseconds, new KeyValuePair<string, object?>(Monitoring.MeterCollector.WeightTag, append.Records));
         }
     }
 }
