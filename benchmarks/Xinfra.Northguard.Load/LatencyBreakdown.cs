@@ -14,7 +14,8 @@ using Xinfra.Northguard.Storage;
 /// and the brokers publish (client linger, send queue, stream write, round trip, ack-to-continuation; leader WAL
 /// durable, all replicas durable; WAL and segment fsyncs) and a dedicated thread samples the thread pool's queue, its
 /// thread count, GC pauses and its own wake-up lateness every 5 ms. Usage:
-/// <c>dotnet run -c Release -- [seconds] [group-commit-ms] latency [size ...]</c>.
+/// <c>dotnet run -c Release -- [seconds] [group-commit-ms] latency [size ...] [rate=records-per-second]</c> (a fixed
+/// rate instead of half the measured maximum, to compare two versions at the same offered load).
 /// </summary>
 internal static class LatencyBreakdown
 {
@@ -24,13 +25,17 @@ internal static class LatencyBreakdown
     {
         double seconds = double.Parse(args[0], CultureInfo.InvariantCulture);
         Load.StoreOptions = FpsStoreOptions.Default with { GroupCommitWindow = TimeSpan.FromMilliseconds(double.Parse(args[1], CultureInfo.InvariantCulture)) };
-        int[] sizes = args.Length > 3 ? [.. args.Skip(3).Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [100, 1024];
+        var rest = args.Skip(3).ToList();
+        string? fixedRate = rest.Find(a => a.StartsWith("rate=", StringComparison.Ordinal));
+        rest.Remove(fixedRate!);
+        double? rate = fixedRate is null ? null : double.Parse(fixedRate["rate=".Length..], CultureInfo.InvariantCulture);
+        int[] sizes = rest.Count > 0 ? [.. rest.Select(a => int.Parse(a, CultureInfo.InvariantCulture))] : [100, 1024];
         var root = Directory.CreateTempSubdirectory("ng-load-lat-").FullName;
         try
         {
             foreach (int size in sizes)
             {
-                await RunOneAsync(Path.Combine(root, $"rf3-{size}"), size, TimeSpan.FromSeconds(seconds));
+                await RunOneAsync(Path.Combine(root, $"rf3-{size}"), size, TimeSpan.FromSeconds(seconds), rate);
             }
         }
         finally
@@ -39,7 +44,7 @@ internal static class LatencyBreakdown
         }
     }
 
-    private static async Task RunOneAsync(string dir, int size, TimeSpan duration)
+    private static async Task RunOneAsync(string dir, int size, TimeSpan duration, double? fixedRate)
     {
         var metadata = new LocalMetadataService();
         var directory = new LocalBrokerDirectory();
@@ -66,11 +71,12 @@ internal static class LatencyBreakdown
         allocations.Stop();
         using var stages = new StageListener();
         using var sampler = new RuntimeSampler();
-        var (endToEnd, cpuPerRecord) = await FixedRateAsync(producer, keys, value, max / 2, duration);
+        double rate = fixedRate ?? max / 2;
+        var (endToEnd, cpuPerRecord) = await FixedRateAsync(producer, keys, value, rate, duration);
         sampler.Stop();
         stages.Stop();
 
-        Console.WriteLine($"RF=3, {size} B: max {max:N0} rec/s (ProduceAsync, 20 000 in flight, awaited; {maxCpu:F2} µs CPU/rec, {maxAllocated:F0} B allocated/rec, whole process); latency phase at {max / 2:N0} rec/s for {duration.TotalSeconds} s, {cpuPerRecord:F2} µs CPU/rec");
+        Console.WriteLine($"RF=3, {size} B: max {max:N0} rec/s (ProduceAsync, 20 000 in flight, awaited; {maxCpu:F2} µs CPU/rec, {maxAllocated:F0} B allocated/rec, whole process); latency phase at {rate:N0} rec/s ({(fixedRate is null ? "50 % of max" : "fixed")}) for {duration.TotalSeconds} s, {cpuPerRecord:F2} µs CPU/rec");
         Console.WriteLine("| stage (percentiles per record) | measurements | records | p50 ms | p90 ms | p99 ms | p999 ms | max ms |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         Row("end to end (per record)", endToEnd);
