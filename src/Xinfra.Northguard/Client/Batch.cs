@@ -6,12 +6,16 @@ namespace Xinfra.Northguard.Client;
 
 /// <summary>
 /// Records sent as one append with one sequence number, encoded once in the store's batch format (pooled buffer)
-/// and completed once: each record's receipt is the batch's base offset plus the record's index.
+/// and completed once: each record's receipt is the batch's base offset plus the record's index. Every record has a
+/// delivery callback: the caller's (<c>Produce</c>, run inline on the I/O thread) or a <see cref="ReceiptSource"/>'s
+/// (<c>ProduceAsync</c>, completed together from one thread-pool work item).
 /// </summary>
-internal sealed class Batch(ulong rangeId) : IDisposable
+internal sealed class Batch(ulong rangeId) : IDisposable, IThreadPoolWorkItem
 {
     private readonly BatchBuilder _builder = new();
-    private List<Action<NorthguardReceipt, XinfraException?>?>? _callbacks;
+    private readonly List<Action<NorthguardReceipt, XinfraException?>> _callbacks = [];
+    private long _baseOffset;
+    private XinfraException? _error;
 
     public ulong RangeId => rangeId;
 
@@ -21,68 +25,84 @@ internal sealed class Batch(ulong rangeId) : IDisposable
 
     public long Bytes => _builder.Length;
 
+    /// <summary>Stage timestamps (<see cref="ProducerStageMetrics"/>): first record, closed, write started, acked; 0 when not timed.</summary>
+    public (long Created, long Closed, long Writing, long Acked) Times;
+
     /// <summary>The encoded batch (after <see cref="Close"/>).</summary>
     public ReadOnlyMemory<byte> Encoded => _builder.Encoded;
 
-    /// <summary>Completed with the base offset, with where the records moved (range retired), or with the error.</summary>
-    public TaskCompletionSource<BatchResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     /// <summary>Encodes a record; returns its index in the batch. <paramref name="onDelivery"/> runs when the batch ends.</summary>
-    public int Add(in NorthguardRecord record, long timestamp, Action<NorthguardReceipt, XinfraException?>? onDelivery)
+    public int Add(in NorthguardRecord record, long timestamp, Action<NorthguardReceipt, XinfraException?> onDelivery)
     {
         _builder.Add(record.Key.Span, record.Value.Span, record.Headers, timestamp, ProducerSequenceHeader.Name);
-        int index = _builder.Count - 1;
-        if (onDelivery is not null || _callbacks is not null)
-        {
-            _callbacks ??= [];
-            while (_callbacks.Count < index)
-            {
-                _callbacks.Add(null);
-            }
-
-            _callbacks.Add(onDelivery);
-        }
-
-        return index;
+        _callbacks.Add(onDelivery);
+        return _builder.Count - 1;
     }
 
-    /// <summary>The delivery callback of record <paramref name="index"/>, if it has one.</summary>
-    public Action<NorthguardReceipt, XinfraException?>? CallbackAt(int index) =>
-        _callbacks is { } callbacks && index < callbacks.Count ? callbacks[index] : null;
+    /// <summary>The delivery callback of record <paramref name="index"/>.</summary>
+    public Action<NorthguardReceipt, XinfraException?> CallbackAt(int index) => _callbacks[index];
 
-    /// <summary>Acknowledged at <paramref name="baseOffset"/>: completes awaiters and runs delivery callbacks.</summary>
+    /// <summary>Acknowledged at <paramref name="baseOffset"/>: runs delivery callbacks and completes receipt sources.</summary>
     public void Acknowledge(long baseOffset)
     {
-        Completion.TrySetResult(new BatchResult(baseOffset, null));
-        if (_callbacks is { } callbacks)
-        {
-            for (int i = 0; i < callbacks.Count; i++)
-            {
-                Deliver(callbacks[i], new NorthguardReceipt(RangeId, baseOffset + i), null);
-            }
-        }
+        _baseOffset = baseOffset;
+        Deliver();
     }
 
-    /// <summary>Failed: awaiters and delivery callbacks get <paramref name="error"/>.</summary>
+    /// <summary>Failed: delivery callbacks and receipt sources get <paramref name="error"/>.</summary>
     public void Fail(XinfraException error)
     {
-        Completion.TrySetException(error);
-        if (_callbacks is { } callbacks)
+        _error = error;
+        Deliver();
+    }
+
+    /// <summary>
+    /// Runs the callers' callbacks here, in order, and hands the receipt sources to one pool work item (their
+    /// continuations must not run on the I/O thread). The callback list outlives <see cref="Dispose"/> (only the
+    /// encoded buffer goes back to the pool), so the work item may run after the batch was disposed.
+    /// </summary>
+    private void Deliver()
+    {
+        bool sources = false;
+        for (int i = 0; i < _callbacks.Count; i++)
         {
-            foreach (var callback in callbacks)
+            if (_callbacks[i].Target is ReceiptSource)
             {
-                Deliver(callback, default, error);
+                sources = true;
+            }
+            else
+            {
+                Deliver(_callbacks[i], _error is null ? new NorthguardReceipt(RangeId, _baseOffset + i) : default, _error);
+            }
+        }
+
+        if (sources)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        for (int i = 0; i < _callbacks.Count; i++)
+        {
+            if (_callbacks[i].Target is ReceiptSource source)
+            {
+                try
+                {
+                    source.Complete(_error is null ? new NorthguardReceipt(RangeId, _baseOffset + i) : default, _error, Times.Acked);
+                }
+                catch (Exception e)
+                {
+                    // Only a caller's own awaiter (not await) can throw from its continuation: surface it, keep completing.
+                    ThreadPool.UnsafeQueueUserWorkItem(static e => throw new InvalidOperationException("A ProduceAsync continuation threw.", e), e, preferLocal: false);
+                }
             }
         }
     }
 
-    private static void Deliver(Action<NorthguardReceipt, XinfraException?>? callback, NorthguardReceipt receipt, XinfraException? error)
+    private static void Deliver(Action<NorthguardReceipt, XinfraException?> callback, NorthguardReceipt receipt, XinfraException? error)
     {
-        if (callback is null)
-        {
-            return;
-        }
-
         try
         {
             callback(receipt, error);
@@ -131,14 +151,3 @@ internal sealed class Batch(ulong rangeId) : IDisposable
 
     public void Dispose() => _builder.Dispose();
 }
-
-/// <summary>How a batch ended: acknowledged at <paramref name="BaseOffset"/>, or its records moved to other batches.</summary>
-/// <param name="BaseOffset">The offset of the first record (when acknowledged).</param>
-/// <param name="Moved">Per record, where it went when its range retired; null when acknowledged.</param>
-internal readonly record struct BatchResult(long BaseOffset, RecordSlot[]? Moved);
-
-/// <summary>Where one record of a batch went: another batch and index, or the error that stopped it.</summary>
-/// <param name="Batch">The batch it was added to.</param>
-/// <param name="Index">Its index there.</param>
-/// <param name="Error">Why it could not be re-queued.</param>
-internal readonly record struct RecordSlot(Batch? Batch, int Index, Exception? Error);

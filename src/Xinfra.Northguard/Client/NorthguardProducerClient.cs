@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Grpc.Core;
 using Xinfra.Northguard.Protocol;
@@ -84,39 +83,50 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Produces one record; the receipt comes once it is durable on every replica of its segment.</summary>
+    /// <summary>
+    /// Produces one record; the receipt comes once it is durable on every replica of its segment. The returned task
+    /// may be awaited once (it is pooled); the continuations of one batch's records run one after another on a pool
+    /// thread. Cancelling <paramref name="cancellationToken"/> stops the wait, not the record (it may still be written).
+    /// </summary>
     /// <exception cref="RecordTooLargeException">The record exceeds <see cref="NorthguardClientOptions.MaxRecordBytes"/>.</exception>
     /// <exception cref="UnknownTopicException">The topic does not exist.</exception>
     /// <exception cref="ProduceException">The cluster refused the record or stayed unreachable.</exception>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<NorthguardReceipt> ProduceAsync(string topic, NorthguardRecord record, CancellationToken cancellationToken = default)
+    public ValueTask<NorthguardReceipt> ProduceAsync(string topic, NorthguardRecord record, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrEmpty(topic);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        CheckSize(topic, record);
-        long timestamp = record.Timestamp != 0 ? record.Timestamp : _connections.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        var (batch, index) = await EnqueueAsync(topic, NorthguardKeyHash.Of(record.Key.Span), record, timestamp, null, cancellationToken).ConfigureAwait(false);
-        while (true)
+        try
         {
-            var result = await batch.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (result.Moved is null)
+            ArgumentException.ThrowIfNullOrEmpty(topic);
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            CheckSize(topic, record);
+            var time = _connections.Options.TimeProvider;
+            long timestamp = record.Timestamp != 0 ? record.Timestamp : time.GetUtcNow().ToUnixTimeMilliseconds();
+            var source = ReceiptSource.Rent(ProducerStageMetrics.Enabled ? time : null);
+            var receipt = source.Task;
+            var enqueued = EnqueueAsync(topic, NorthguardKeyHash.Of(record.Key.Span), record, timestamp, source.OnDelivery, cancellationToken);
+            if (!enqueued.IsCompletedSuccessfully)
             {
-                return new NorthguardReceipt(batch.RangeId, result.BaseOffset + index);
+                return EnqueuedAsync(enqueued, source, receipt, cancellationToken);
             }
 
-            // The range retired before the batch was acknowledged: the record was re-routed to a child range.
-            var slot = result.Moved[index];
-            if (slot.Error is not null)
-            {
-                throw slot.Error;
-            }
-
-            (batch, index) = (slot.Batch!, slot.Index);
+            source.WatchCancellation(cancellationToken);
+            return receipt;
+        }
+        catch (Exception e)
+        {
+            return ValueTask.FromException<NorthguardReceipt>(e);
         }
     }
 
+    /// <summary>The slow path: the topic's route is being fetched (its first record) or re-read.</summary>
+    private static async ValueTask<NorthguardReceipt> EnqueuedAsync(ValueTask<(Batch Batch, int Index)> enqueued, ReceiptSource source, ValueTask<NorthguardReceipt> receipt, CancellationToken cancellationToken)
+    {
+        await enqueued.ConfigureAwait(false);
+        source.WatchCancellation(cancellationToken);
+        return await receipt.ConfigureAwait(false);
+    }
+
     private async ValueTask<(Batch Batch, int Index)> EnqueueAsync(string topic, ulong hash, NorthguardRecord record, long timestamp,
-        Action<NorthguardReceipt, XinfraException?>? onDelivery, CancellationToken cancellationToken)
+        Action<NorthguardReceipt, XinfraException?> onDelivery, CancellationToken cancellationToken)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -136,8 +146,10 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
                 throw ClientErrors.ForProduce(topic, e);
             }
 
-            foreach (var range in route.Ranges)
+            // An index loop: RepeatedField's enumerator is allocated per call, and this runs per record.
+            for (int r = 0; r < route.Ranges.Count; r++)
             {
+                var range = route.Ranges[r];
                 if (range.Active && hash >= range.KeyStart && hash <= range.KeyEnd)
                 {
                     if (!_producers.TryGetValue((topic, range.RangeId), out var lazy))
@@ -176,25 +188,22 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
         _routes.TryRemove(key.Topic, out _);
         _ = Task.Run(async () =>
         {
+            // Each record goes to the child range covering its key, with its delivery callback (or receipt source).
             foreach (var batch in batches)
             {
                 var records = batch.Decode();
-                var moved = new RecordSlot[records.Count];
                 for (int i = 0; i < records.Count; i++)
                 {
                     try
                     {
-                        var (to, index) = await EnqueueAsync(key.Topic, NorthguardKeyHash.Of(records[i].Key.Span), records[i], records[i].Timestamp, batch.CallbackAt(i), CancellationToken.None).ConfigureAwait(false);
-                        moved[i] = new RecordSlot(to, index, null);
+                        await EnqueueAsync(key.Topic, NorthguardKeyHash.Of(records[i].Key.Span), records[i], records[i].Timestamp, batch.CallbackAt(i), CancellationToken.None).ConfigureAwait(false);
                     }
                     catch (XinfraException e)
                     {
-                        moved[i] = new RecordSlot(null, 0, e);
-                        batch.CallbackAt(i)?.Invoke(default, e);
+                        batch.CallbackAt(i)(default, e);
                     }
                 }
 
-                batch.Completion.TrySetResult(new BatchResult(-1, moved));
                 batch.Dispose();
             }
         });

@@ -115,13 +115,24 @@ internal sealed partial class RangeProducer
             }
 
             var append = new ProduceAppend { StreamId = streamId, Sequence = next.Sequence, Batch = UnsafeByteOperations.UnsafeWrap(next.Encoded) };
+            long writing = next.Times.Closed != 0 ? Options.TimeProvider.GetTimestamp() : 0;
+            next.Times.Writing = writing;
             await requests.WriteAsync(new ProduceRequest { Append = append }, cancellationToken).ConfigureAwait(false);
+            if (writing != 0)
+            {
+                var time = Options.TimeProvider;
+                var records = ProducerStageMetrics.Records(next.Count);
+                ProducerStageMetrics.Linger.Record(time.GetElapsedTime(next.Times.Created, next.Times.Closed).TotalMilliseconds, records);
+                ProducerStageMetrics.Queued.Record(time.GetElapsedTime(next.Times.Closed, writing).TotalMilliseconds, records);
+                ProducerStageMetrics.Write.Record(time.GetElapsedTime(writing).TotalMilliseconds, records);
+            }
         }
     }
 
     private void OnAck(ProduceAck ack)
     {
         List<(Batch Batch, long BaseOffset)>? done = null;
+        long now = ProducerStageMetrics.Enabled ? Options.TimeProvider.GetTimestamp() : 0;
         lock (_lock)
         {
             for (int i = 0; i < ack.BaseOffsets.Count; i++)
@@ -136,6 +147,12 @@ internal sealed partial class RangeProducer
                 _unacked.RemoveAt(0);
                 _sentIndex = Math.Max(0, _sentIndex - 1);
                 _ackedEnd = Math.Max(_ackedEnd, ack.BaseOffsets[i] + batch.Count);
+                if (batch.Times.Writing != 0 && now != 0)
+                {
+                    batch.Times.Acked = now;
+                    ProducerStageMetrics.RoundTrip.Record(Options.TimeProvider.GetElapsedTime(batch.Times.Writing, now).TotalMilliseconds, ProducerStageMetrics.Records(batch.Count));
+                }
+
                 (done ??= []).Add((batch, ack.BaseOffsets[i]));
             }
 

@@ -43,7 +43,7 @@ internal sealed partial class RangeProducer : IAsyncDisposable
     /// Encodes a record into the open batch; false when this range no longer takes records (retired or closed).
     /// The record's receipt is <paramref name="batch"/>'s base offset plus <paramref name="index"/>.
     /// </summary>
-    public bool TryAdd(in NorthguardRecord record, long timestamp, Action<NorthguardReceipt, XinfraException?>? onDelivery, out Batch batch, out int index)
+    public bool TryAdd(in NorthguardRecord record, long timestamp, Action<NorthguardReceipt, XinfraException?> onDelivery, out Batch batch, out int index)
     {
         Batch? lingering = null;
         lock (_lock)
@@ -56,19 +56,23 @@ internal sealed partial class RangeProducer : IAsyncDisposable
             }
 
             bool created = _open is null;
-            _open ??= new Batch(RangeId);
-            batch = _open;
-            index = _open.Add(record, timestamp, onDelivery);
+            batch = _open ??= new Batch(RangeId);
+            if (created && ProducerStageMetrics.Enabled)
+            {
+                batch.Times.Created = Options.TimeProvider.GetTimestamp();
+            }
+
+            index = batch.Add(record, timestamp, onDelivery);
 
             // Nothing unacknowledged: send now rather than linger (records that arrive meanwhile batch up behind it
             // and leave when its ack comes back or their linger ends, whichever is first).
-            if (_open.Bytes >= Options.BatchMaxBytes || _unacked.Count == 0)
+            if (batch.Bytes >= Options.BatchMaxBytes || _unacked.Count == 0)
             {
                 CloseOpenBatch();
             }
             else if (created)
             {
-                lingering = _open;
+                lingering = batch;
             }
         }
 
@@ -103,6 +107,11 @@ internal sealed partial class RangeProducer : IAsyncDisposable
     private void CloseOpenBatch()
     {
         _open!.Close(_producerId, _nextSequence++);
+        if (_open.Times.Created != 0)
+        {
+            _open.Times.Closed = Options.TimeProvider.GetTimestamp();
+        }
+
         _unacked.Add(_open);
         _open = null;
         _wake.Writer.TryWrite(true);

@@ -34,7 +34,7 @@ internal static class ReplicaHandler
         }
 
         long next = open.BaseOffset;
-        var durable = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var durable = Channel.CreateUnbounded<(long Last, long Received)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var reporting = ReportAsync(engine, segment, durable.Reader, responses, token);
         try
         {
@@ -58,7 +58,7 @@ internal static class ReplicaHandler
 
                 var result = append.Batch.IsEmpty ? engine.Store.Append(segment, ToLog(append)) : AppendEncoded(engine, segment, append);
                 next = result.LastOffset + 1;
-                durable.Writer.TryWrite(result.LastOffset);
+                durable.Writer.TryWrite((result.LastOffset, LeaderStageMetrics.Enabled ? engine.Time.GetTimestamp() : 0));
                 if (reporting.IsCompleted)
                 {
                     await reporting.ConfigureAwait(false);
@@ -101,19 +101,26 @@ internal static class ReplicaHandler
         }
     }
 
-    private static async Task ReportAsync(DataPathEngine engine, long segment, ChannelReader<long> lastOffsets,
+    private static async Task ReportAsync(DataPathEngine engine, long segment, ChannelReader<(long Last, long Received)> lastOffsets,
         IServerStreamWriter<ReplicateResponse> responses, CancellationToken cancellationToken)
     {
-        await foreach (long last in lastOffsets.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (var (last, received) in lastOffsets.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
+            // Timed from the oldest append of the ones reported together (received: 0 when nobody listens).
             long latest = last;
-            while (lastOffsets.TryRead(out long later))
+            while (lastOffsets.TryRead(out var later))
             {
-                latest = later;
+                latest = later.Last;
             }
 
             await engine.Store.WaitForDurableAsync(segment, latest, cancellationToken).ConfigureAwait(false);
+            long durable = received != 0 ? engine.Time.GetTimestamp() : 0;
             await responses.WriteAsync(new ReplicateResponse { DurableOffset = latest + 1 }, cancellationToken).ConfigureAwait(false);
+            if (received != 0)
+            {
+                LeaderStageMetrics.FollowerDurable.Record(engine.Time.GetElapsedTime(received, durable).TotalMilliseconds);
+                LeaderStageMetrics.FollowerReported.Record(engine.Time.GetElapsedTime(durable).TotalMilliseconds);
+            }
         }
     }
 }

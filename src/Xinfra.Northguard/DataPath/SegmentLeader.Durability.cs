@@ -13,9 +13,15 @@ internal sealed partial class SegmentLeader
         {
             long committed = _core.Committed;
             outcome = _core.OnDurable(replica, end);
+            if (replica == _engine.BrokerId)
+            {
+                TimeDurable(local: true, end);
+            }
+
             if (_core.Committed > committed)
             {
                 Acknowledge(outcome.Committed);
+                TimeDurable(local: false, _core.Committed);
                 _changed.TrySetResult();
                 _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }

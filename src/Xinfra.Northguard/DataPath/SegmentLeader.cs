@@ -122,6 +122,7 @@ internal sealed partial class SegmentLeader
         SealDecision? full;
         bool waitLocal;
         long last;
+        long taken = LeaderStageMetrics.Enabled ? _engine.Time.GetTimestamp() : 0;
         lock (_lock)
         {
             var admission = _core.Admit(session, producerId, sequence, Now);
@@ -141,6 +142,7 @@ internal sealed partial class SegmentLeader
             var result = _engine.Store.AppendWalked(StoreId, batch.Bytes.Span, batch.RecordCount);
             last = result.LastOffset;
             full = _core.OnAppended(session, producerId, sequence, result.BaseOffset, last + 1, batch.Bytes.Length, Now);
+            TimeAppended(last + 1, taken, batch.RecordCount);
             // The same bytes to every follower: each stamps its own copy with the base offset.
             var message = new ReplicateRequest { Append = new ReplicateAppend { BaseOffset = result.BaseOffset, Batch = batch.Bytes, PooledBatch = batch.Pooled } };
             foreach (var follower in _followers)

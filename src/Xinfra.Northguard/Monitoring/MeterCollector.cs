@@ -21,6 +21,9 @@ internal sealed class MeterCollector : IDisposable
     /// Upper bounds of the histogram buckets (the <c>+Inf</c> bucket is implicit); chosen for durations in
     /// milliseconds, from 50 µs to 10 s, which is what the meter's histograms record.
     /// </summary>
+    /// <summary>A tag that weights a measurement (records per batch) rather than labelling it; not exported.</summary>
+    public const string WeightTag = "records";
+
     public static readonly IReadOnlyList<double> HistogramBounds = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
 
     private readonly MeterListener _listener = new();
@@ -117,7 +120,7 @@ internal sealed class MeterCollector : IDisposable
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var series = SeriesFor(tags);
+            var series = SeriesFor(WithoutWeight(tags));
             if (Kind == MetricKind.Histogram)
             {
                 series.Observe(value, HistogramBounds);
@@ -130,6 +133,37 @@ internal sealed class MeterCollector : IDisposable
             {
                 series.Set(value);
             }
+        }
+
+        /// <summary>
+        /// Drops a <c>records</c> tag: the produce stage histograms carry their batch's record count so that an
+        /// in-process listener (the load tool) can weight them per record; as a label it would be one series per size.
+        /// </summary>
+        private static ReadOnlySpan<KeyValuePair<string, object?>> WithoutWeight(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            int at = -1;
+            for (int i = 0; i < tags.Length; i++)
+            {
+                if (tags[i].Key == WeightTag)
+                {
+                    at = i;
+                }
+            }
+
+            if (at < 0)
+            {
+                return tags;
+            }
+
+            if (tags.Length == 1)
+            {
+                return [];
+            }
+
+            var rest = new KeyValuePair<string, object?>[tags.Length - 1];
+            tags[..at].CopyTo(rest);
+            tags[(at + 1)..].CopyTo(rest.AsSpan(at));
+            return rest;
         }
 
         private MetricSeries SeriesFor(ReadOnlySpan<KeyValuePair<string, object?>> tags)

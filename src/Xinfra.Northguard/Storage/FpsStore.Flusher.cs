@@ -146,10 +146,12 @@ public sealed partial class FpsStore
             var started = _time.GetTimestamp();
             _wal!.Append(group.Buffer);
             _wal.Flush();
-            StorageMetrics.RecordGroupCommit(group.Length, _time.GetElapsedTime(started).TotalMilliseconds);
+            var synced = _time.GetTimestamp();
+            StorageMetrics.RecordGroupCommit(group.Length, _time.GetElapsedTime(started, synced).TotalMilliseconds);
             index.Clear();
             ApplyToSegments(group, index, _options.ManualFlush);
             _index.Add(index);
+            StorageMetrics.RecordApply(_time.GetElapsedTime(synced).TotalMilliseconds);
             group.Durable.TrySetResult();
             committed = true;
         }

@@ -76,6 +76,9 @@ public sealed class BrokerMetricsEndpointTests
         Assert.Equal(
             Sample(text, "xinfra_northguard_storage_fsync_duration_milliseconds_count", "file=\"wal\""),
             Sample(text, "xinfra_northguard_storage_fsync_duration_milliseconds_bucket", "file=\"wal\",le=\"+Inf\""));
+        // The produce stage histograms' `records` weight is not a label (one series, not one per batch size).
+        Assert.True(Sample(text, "xinfra_northguard_produce_leader_committed_milliseconds_count", "") >= 20, text);
+        Assert.DoesNotContain("records=", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE xinfra_northguard_metadata_vnode_leaders gauge", text, StringComparison.Ordinal);
         // One broker leads every vnode (64 by default).
         Assert.Equal(64, Sample(text, "xinfra_northguard_metadata_vnode_leaders", "broker=\"1\""));

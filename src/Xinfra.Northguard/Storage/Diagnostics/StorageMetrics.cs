@@ -18,6 +18,8 @@ public static class StorageMetrics
         "xinfra.northguard.storage.wal.group_commits", description: "Group commits (one WAL fsync each).");
     private static readonly Histogram<double> FsyncDuration = Meter.CreateHistogram<double>(
         "xinfra.northguard.storage.fsync.duration", "ms", "Duration of fsync calls.");
+    private static readonly Histogram<double> ApplyDuration = Meter.CreateHistogram<double>(
+        "xinfra.northguard.storage.wal.apply.duration", "ms", "After a group's WAL fsync and before its waiters are released: writing it to the segment files and the index.");
     private static readonly Counter<long> TailCacheReads = Meter.CreateCounter<long>(
         "xinfra.northguard.storage.tail_cache.reads", description: "Reads served (hit) or not (miss) by the tail cache.");
     private static readonly Counter<long> CorruptSegments = Meter.CreateCounter<long>(
@@ -32,6 +34,8 @@ public static class StorageMetrics
         GroupCommits.Add(1);
         FsyncDuration.Record(fsyncMilliseconds, new KeyValuePair<string, object?>("file", "wal"));
     }
+
+    internal static void RecordApply(double milliseconds) => ApplyDuration.Record(milliseconds);
 
     internal static void RecordSegmentFsync(double milliseconds) =>
         FsyncDuration.Record(milliseconds, new KeyValuePair<string, object?>("file", "segment"));
