@@ -16,7 +16,7 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
     private readonly ClientConnections _connections;
     private readonly ulong _producerId;
     private readonly ConcurrentDictionary<(string Topic, ulong Range), Lazy<RangeProducer>> _producers = new();
-    private readonly ConcurrentDictionary<string, Task<RouteResponse>> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TopicRouting> _routes = new(StringComparer.Ordinal);
     private bool _disposed;
 
     /// <summary>Creates a producer; it connects lazily.</summary>
@@ -125,54 +125,142 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
         return await receipt.ConfigureAwait(false);
     }
 
-    private async ValueTask<(Batch Batch, int Index)> EnqueueAsync(string topic, ulong hash, NorthguardRecord record, long timestamp,
+    private ValueTask<(Batch Batch, int Index)> EnqueueAsync(string topic, ulong hash, NorthguardRecord record, long timestamp,
         Action<NorthguardReceipt, XinfraException?> onDelivery, CancellationToken cancellationToken)
     {
-        for (int attempt = 0; ; attempt++)
+        if (!_routes.TryGetValue(topic, out var routing))
         {
-            RouteResponse route;
-            try
-            {
-                if (!_routes.TryGetValue(topic, out var routing))
-                {
-                    routing = _routes.GetOrAdd(topic, t => _connections.RouteAsync(t, CancellationToken.None));
-                }
+            routing = _routes.GetOrAdd(topic, static _ => new TopicRouting());
+        }
 
-                route = routing.IsCompletedSuccessfully ? routing.Result : await routing.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (RpcException e)
-            {
-                _routes.TryRemove(topic, out _);
-                throw ClientErrors.ForProduce(topic, e);
-            }
+        if (routing.FastRoute is { } route && TryAddRouted(topic, route, hash, record, timestamp, onDelivery, out var added))
+        {
+            return new(added);
+        }
 
-            // An index loop: RepeatedField's enumerator is allocated per call, and this runs per record.
-            for (int r = 0; r < route.Ranges.Count; r++)
+        return EnqueueInLineAsync(routing, topic, hash, record, timestamp, onDelivery, cancellationToken);
+    }
+
+    /// <summary>
+    /// The slow path, in call order: waits its turn at the topic's gate, (re)fetches the route, first places records of
+    /// retired ranges still waiting to be re-routed, then its own record; retries while no active range takes a key.
+    /// </summary>
+    private async ValueTask<(Batch Batch, int Index)> EnqueueInLineAsync(TopicRouting routing, string topic, ulong hash, NorthguardRecord record, long timestamp,
+        Action<NorthguardReceipt, XinfraException?> onDelivery, CancellationToken cancellationToken, bool placeOwn = true)
+    {
+        await routing.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            for (int attempt = 0; ; attempt++)
             {
-                var range = route.Ranges[r];
-                if (range.Active && hash >= range.KeyStart && hash <= range.KeyEnd)
+                var route = await RouteAsync(routing, topic).ConfigureAwait(false);
+                if (PlaceReroutes(routing, topic, route))
                 {
-                    if (!_producers.TryGetValue((topic, range.RangeId), out var lazy))
+                    if (!placeOwn)
                     {
-                        // Lazy: GetOrAdd may run the factory twice under a race, and a discarded RangeProducer would keep a session open.
-                        lazy = _producers.GetOrAdd((topic, range.RangeId), key => new Lazy<RangeProducer>(
-                            () => new RangeProducer(_connections, key.Topic, key.Range, _producerId, OnRetired)));
+                        return default;
                     }
 
-                    if (lazy.Value.TryAdd(record, timestamp, onDelivery, out var batch, out int index))
+                    if (TryAddRouted(topic, route, hash, record, timestamp, onDelivery, out var added))
                     {
-                        return (batch, index);
+                        return added;
                     }
+                }
+
+                routing.Forget();
+                if (attempt >= _connections.Options.MaxRetries)
+                {
+                    var error = new ProduceException($"No active range of '{topic}' takes key hash {hash}.", null, isTransient: true) { Topic = topic };
+                    FailReroutes(routing, error);
+                    throw error;
+                }
+
+                await Task.Delay(_connections.Options.RetryDelay, _connections.Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (XinfraException e) when (!placeOwn)
+        {
+            // The turn taken for a retired range's records: they get the error (nobody else may come to place them).
+            FailReroutes(routing, e);
+            throw;
+        }
+        finally
+        {
+            routing.Gate.Release();
+        }
+    }
+
+    private async ValueTask<RouteResponse> RouteAsync(TopicRouting routing, string topic)
+    {
+        try
+        {
+            return await routing.RouteOrFetch(() => _connections.RouteAsync(topic, CancellationToken.None)).ConfigureAwait(false);
+        }
+        catch (RpcException e)
+        {
+            routing.Forget();
+            throw ClientErrors.ForProduce(topic, e);
+        }
+    }
+
+    private bool TryAddRouted(string topic, RouteResponse route, ulong hash, in NorthguardRecord record, long timestamp,
+        Action<NorthguardReceipt, XinfraException?> onDelivery, out (Batch Batch, int Index) added)
+    {
+        // An index loop: RepeatedField's enumerator is allocated per call, and this runs per record.
+        for (int r = 0; r < route.Ranges.Count; r++)
+        {
+            var range = route.Ranges[r];
+            if (range.Active && hash >= range.KeyStart && hash <= range.KeyEnd)
+            {
+                if (!_producers.TryGetValue((topic, range.RangeId), out var lazy))
+                {
+                    // Lazy: GetOrAdd may run the factory twice under a race, and a discarded RangeProducer would keep a session open.
+                    lazy = _producers.GetOrAdd((topic, range.RangeId), key => new Lazy<RangeProducer>(
+                        () => new RangeProducer(_connections, key.Topic, key.Range, _producerId, OnRetired)));
+                }
+
+                if (lazy.Value.TryAdd(record, timestamp, onDelivery, out var batch, out int index))
+                {
+                    added = (batch, index);
+                    return true;
+                }
+            }
+        }
+
+        added = default;
+        return false;
+    }
+
+    /// <summary>Places the waiting records of retired ranges in the ranges of <paramref name="route"/>; false when one finds no range.</summary>
+    private bool PlaceReroutes(TopicRouting routing, string topic, RouteResponse route)
+    {
+        while (routing.TryPeekReroute(out var reroute))
+        {
+            for (; reroute.Next < reroute.Records.Count; reroute.Next++)
+            {
+                var record = reroute.Records[reroute.Next];
+                if (!TryAddRouted(topic, route, NorthguardKeyHash.Of(record.Key.Span), record, record.Timestamp, reroute.Batch.CallbackAt(reroute.Next), out _))
+                {
+                    return false;
                 }
             }
 
-            _routes.TryRemove(topic, out _);
-            if (attempt >= _connections.Options.MaxRetries)
+            routing.CompleteReroute();
+        }
+
+        return true;
+    }
+
+    private static void FailReroutes(TopicRouting routing, XinfraException error)
+    {
+        while (routing.TryPeekReroute(out var reroute))
+        {
+            for (; reroute.Next < reroute.Records.Count; reroute.Next++)
             {
-                throw new ProduceException($"No active range of '{topic}' takes key hash {hash}.", null, isTransient: true) { Topic = topic };
+                reroute.Batch.CallbackAt(reroute.Next)(default, error);
             }
 
-            await Task.Delay(_connections.Options.RetryDelay, _connections.Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            routing.CompleteReroute();
         }
     }
 
@@ -185,26 +273,19 @@ public sealed class NorthguardProducerClient : IAsyncDisposable
             return;
         }
 
-        _routes.TryRemove(key.Topic, out _);
+        var routing = _routes.GetOrAdd(key.Topic, static _ => new TopicRouting());
+        // Queued ahead of every record not yet in a range: whoever holds the gate next places them first, and later
+        // records of the topic skip the fast path until they are placed. This task takes a turn in case nobody comes.
+        routing.AddReroutes(batches);
         _ = Task.Run(async () =>
         {
-            // Each record goes to the child range covering its key, with its delivery callback (or receipt source).
-            foreach (var batch in batches)
+            try
             {
-                var records = batch.Decode();
-                for (int i = 0; i < records.Count; i++)
-                {
-                    try
-                    {
-                        await EnqueueAsync(key.Topic, NorthguardKeyHash.Of(records[i].Key.Span), records[i], records[i].Timestamp, batch.CallbackAt(i), CancellationToken.None).ConfigureAwait(false);
-                    }
-                    catch (XinfraException e)
-                    {
-                        batch.CallbackAt(i)(default, e);
-                    }
-                }
-
-                batch.Dispose();
+                await EnqueueInLineAsync(routing, key.Topic, 0, default, 0, static (_, _) => { }, CancellationToken.None, placeOwn: false).ConfigureAwait(false);
+            }
+            catch (XinfraException)
+            {
+                // The re-routed records got the error through their callbacks.
             }
         });
     }

@@ -176,9 +176,11 @@ internal sealed partial class RangeProducer : IAsyncDisposable
 
             batches = [.. _unacked];
             _unacked.Clear();
-        }
 
-        _onRetired(this, batches);
+            // Inside the lock: a record refused by this range from now on finds these batches already queued for
+            // re-routing ahead of it (per-key order across the split).
+            _onRetired(this, batches);
+        }
     }
 
     private void FailAll(XinfraException error)

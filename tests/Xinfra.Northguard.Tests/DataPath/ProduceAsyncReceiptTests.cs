@@ -15,7 +15,7 @@ public sealed class ProduceAsyncReceiptTests
         await using var cluster = await DataPathCluster.StartAsync();
         ulong range = await cluster.CreateTopicAsync("receipts");
         await using var producer = new NorthguardProducerClient(cluster.ClientOptions());
-        // Records that wait for the topic's route are not ordered among themselves: fetch it first.
+        // The first record fetches the route (offset 0).
         await producer.ProduceAsync("receipts", new NorthguardRecord(Encoding.UTF8.GetBytes("k"), Encoding.UTF8.GetBytes("route")));
 
         // The second round reuses the sources the first round returned to the pool.
