@@ -53,6 +53,56 @@ internal sealed partial class Segment
         return new ReadResult(records, records.Count > 0 ? records[^1].Offset + 1 : offset);
     }
 
+    /// <summary>
+    /// Whole encoded batches (CRC-checked), from the one holding <paramref name="offset"/>, until
+    /// <paramref name="maxBytes"/> (at least one batch); stops before a batch reaching past the durable end.
+    /// </summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> ReadBatches(long offset, int maxBytes, ISparseIndex index)
+    {
+        ThrowIfRefused();
+        var view = _view;
+        if (offset < Header.BaseOffset || offset > view.Next)
+        {
+            throw new OffsetOutOfRangeException(
+                $"Offset {offset} is outside segment {Id} (readable offsets {Header.BaseOffset} to {view.Next}).", offset, Header.BaseOffset, view.Next);
+        }
+
+        var batches = new List<ReadOnlyMemory<byte>>();
+        if (offset == view.Next)
+        {
+            return batches;
+        }
+
+        if (HasTailReaders && Tail.TryReadBatches(offset, maxBytes, view.Next, batches))
+        {
+            StorageMetrics.RecordTailCacheRead(hit: true);
+            return batches;
+        }
+
+        StorageMetrics.RecordTailCacheRead(hit: false);
+        batches.Clear();
+        var position = StartPosition(index.FloorByOffset(Id, offset), view);
+        var bytes = 0;
+        while (position < view.Length && bytes < maxBytes)
+        {
+            var header = ReadBatchHeader(position, view);
+            if (header.NextOffset > view.Next)
+            {
+                break;
+            }
+
+            if (header.NextOffset > offset)
+            {
+                batches.Add(ReadBatch(position, header));
+                bytes += header.Length;
+            }
+
+            position += header.Length;
+        }
+
+        return batches;
+    }
+
     /// <summary>The first offset whose record timestamp is at least <paramref name="timestamp"/>, or null.</summary>
     public long? FindOffsetByTimestamp(long timestamp, ISparseIndex index)
     {

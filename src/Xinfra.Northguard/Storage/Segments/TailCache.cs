@@ -70,4 +70,35 @@ internal sealed class TailCache(int capacityBytes)
             return bytes > 0;
         }
     }
+
+    /// <summary>
+    /// The cached batches from the one holding <paramref name="offset"/>, contiguous, until <paramref name="maxBytes"/>
+    /// and never one reaching past <paramref name="limit"/>; false (nothing added) when the first is not cached.
+    /// </summary>
+    public bool TryReadBatches(long offset, int maxBytes, long limit, List<ReadOnlyMemory<byte>> output)
+    {
+        lock (_lock)
+        {
+            var expected = offset;
+            var bytes = 0;
+            foreach (var (start, next, batch) in _batches)
+            {
+                if (next <= expected)
+                {
+                    continue;
+                }
+
+                if (start > expected || bytes >= maxBytes || next > limit)
+                {
+                    break;
+                }
+
+                output.Add(batch);
+                bytes += batch.Length;
+                expected = next;
+            }
+
+            return bytes > 0;
+        }
+    }
 }
