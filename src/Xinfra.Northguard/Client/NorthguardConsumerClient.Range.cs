@@ -12,6 +12,7 @@ public sealed partial class NorthguardConsumerClient
     {
         var options = _connections.Options;
         int failures = 0;
+        List<Storage.StoredRecord>? decoded = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -103,10 +104,11 @@ public sealed partial class NorthguardConsumerClient
 
                 if (response.Batch.StoredBatches.Count > 0)
                 {
-                    var decoded = new List<NorthguardConsumedRecord>();
+                    decoded ??= [];
+                    decoded.Clear();
                     foreach (var stored in response.Batch.StoredBatches)
                     {
-                        var (batchRecords, batchBytes) = StoredBatchReader.Read(topic, rangeId, stored, offset, decoded);
+                        var (batchRecords, batchBytes) = StoredBatchReader.Decode(topic, rangeId, stored, offset, decoded);
                         records += batchRecords;
                         bytes += batchBytes;
                         if (decoded.Count > 0)
@@ -115,10 +117,12 @@ public sealed partial class NorthguardConsumerClient
                         }
                     }
 
-                    foreach (var record in decoded)
+                    foreach (var stored in decoded)
                     {
-                        yield return record;
+                        yield return StoredBatchReader.ToConsumed(rangeId, stored);
                     }
+
+                    decoded.Clear();
                 }
 
                 if (!await TrySendCreditAsync(call, records, bytes, cancellationToken).ConfigureAwait(false))

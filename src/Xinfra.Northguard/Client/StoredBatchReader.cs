@@ -19,6 +19,23 @@ internal static class StoredBatchReader
     /// </summary>
     public static (int Records, long Bytes) Read(string topic, ulong rangeId, ByteString batch, long fromOffset, List<NorthguardConsumedRecord> output)
     {
+        var decoded = new List<StoredRecord>();
+        var weight = Decode(topic, rangeId, batch, fromOffset, decoded);
+        foreach (var stored in decoded)
+        {
+            output.Add(ToConsumed(rangeId, stored));
+        }
+
+        return weight;
+    }
+
+    /// <summary>
+    /// Adds the stored records of <paramref name="batch"/> from <paramref name="fromOffset"/> to
+    /// <paramref name="output"/> (turn each into a consumed record with <see cref="ToConsumed"/>); returns the batch's
+    /// weight against the credits. Throws <see cref="ConsumeException"/> when the batch is malformed or fails its CRC.
+    /// </summary>
+    public static (int Records, long Bytes) Decode(string topic, ulong rangeId, ByteString batch, long fromOffset, List<StoredRecord> output)
+    {
         var memory = batch.Memory;
         if (!BatchHeader.TryRead(memory.Span, out var header) || header.Length != memory.Length)
         {
@@ -30,19 +47,19 @@ internal static class StoredBatchReader
             throw Corrupt(topic, rangeId, $"the CRC32C of the batch at offset {header.BaseOffset} does not match its content");
         }
 
-        var decoded = new List<StoredRecord>(header.RecordCount);
-        if (!BatchDecoder.TryDecode(memory, fromOffset, long.MaxValue, decoded))
+        if (!BatchDecoder.TryDecode(memory, fromOffset, long.MaxValue, output))
         {
             throw Corrupt(topic, rangeId, $"the records of the batch at offset {header.BaseOffset} are malformed");
         }
 
-        foreach (var stored in decoded)
-        {
-            var record = stored.Record;
-            output.Add(new NorthguardConsumedRecord(rangeId, stored.Offset, new NorthguardRecord(record.Key, record.Value, WithoutReserved(record.Headers), record.Timestamp)));
-        }
-
         return (header.RecordCount, header.Length);
+    }
+
+    /// <summary>The consumed record for a decoded stored one, without the reserved <c>ng.seq</c> header.</summary>
+    public static NorthguardConsumedRecord ToConsumed(ulong rangeId, in StoredRecord stored)
+    {
+        var record = stored.Record;
+        return new NorthguardConsumedRecord(rangeId, stored.Offset, new NorthguardRecord(record.Key, record.Value, WithoutReserved(record.Headers), record.Timestamp));
     }
 
     private static IReadOnlyList<RecordHeader> WithoutReserved(IReadOnlyList<RecordHeader> headers)

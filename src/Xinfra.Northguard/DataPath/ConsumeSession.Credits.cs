@@ -43,7 +43,7 @@ internal sealed partial class ConsumeSession
         IReadOnlyList<ReadOnlyMemory<byte>> stored;
         try
         {
-            stored = await engine.Store.ReadBatchesAsync(storeId, offset, (int)Math.Min(engine.Options.ConsumeBatchBytes, bytes), token).ConfigureAwait(false);
+            stored = await engine.Store.ReadBatchesAsync(storeId, offset, (int)Math.Min(engine.Options.ConsumeBatchBytes, bytes), records, token).ConfigureAwait(false);
         }
         catch (OffsetOutOfRangeException e)
         {

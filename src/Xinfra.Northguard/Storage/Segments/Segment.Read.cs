@@ -55,9 +55,10 @@ internal sealed partial class Segment
 
     /// <summary>
     /// Whole encoded batches (CRC-checked), from the one holding <paramref name="offset"/>, until
-    /// <paramref name="maxBytes"/> (at least one batch); stops before a batch reaching past the durable end.
+    /// <paramref name="maxBytes"/> or <paramref name="maxRecords"/> (at least one batch); stops before a batch reaching
+    /// past the durable end.
     /// </summary>
-    public IReadOnlyList<ReadOnlyMemory<byte>> ReadBatches(long offset, int maxBytes, ISparseIndex index)
+    public IReadOnlyList<ReadOnlyMemory<byte>> ReadBatches(long offset, int maxBytes, long maxRecords, ISparseIndex index)
     {
         ThrowIfRefused();
         var view = _view;
@@ -73,7 +74,7 @@ internal sealed partial class Segment
             return batches;
         }
 
-        if (HasTailReaders && Tail.TryReadBatches(offset, maxBytes, view.Next, batches))
+        if (HasTailReaders && Tail.TryReadBatches(offset, maxBytes, maxRecords, view.Next, batches))
         {
             StorageMetrics.RecordTailCacheRead(hit: true);
             return batches;
@@ -83,7 +84,8 @@ internal sealed partial class Segment
         batches.Clear();
         var position = StartPosition(index.FloorByOffset(Id, offset), view);
         var bytes = 0;
-        while (position < view.Length && bytes < maxBytes)
+        var records = 0L;
+        while (position < view.Length && bytes < maxBytes && records < maxRecords)
         {
             var header = ReadBatchHeader(position, view);
             if (header.NextOffset > view.Next)
@@ -95,6 +97,7 @@ internal sealed partial class Segment
             {
                 batches.Add(ReadBatch(position, header));
                 bytes += header.Length;
+                records += header.NextOffset - Math.Max(offset, header.BaseOffset);
             }
 
             position += header.Length;
