@@ -31,6 +31,12 @@ if (args.Length > 2 && args[2] == "security")
 double seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 3;
 var duration = TimeSpan.FromSeconds(seconds);
 Load.StoreOptions = FpsStoreOptions.Default with { GroupCommitWindow = TimeSpan.FromMilliseconds(args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 0) };
+if (args.Length > 2 && args[2] == "consume")
+{
+    await ConsumeLoad.RunAsync(args); // consume passthrough A/B: stored batches vs records one by one
+    return;
+}
+
 var root = Directory.CreateTempSubdirectory("ng-load-").FullName;
 var rows = new List<string>();
 try

@@ -12,6 +12,7 @@ public sealed partial class NorthguardConsumerClient
     {
         var options = _connections.Options;
         int failures = 0;
+        List<Storage.StoredRecord>? decoded = null;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -59,7 +60,7 @@ public sealed partial class NorthguardConsumerClient
                 ConsumeResponse? response;
                 try
                 {
-                    response = await NextAsync(call, topic, rangeId, offset, options, start, cancellationToken).ConfigureAwait(false);
+                    response = await NextAsync(call, topic, rangeId, offset, options, start, AcceptStoredBatches, cancellationToken).ConfigureAwait(false);
                     start = false;
                 }
                 catch (RpcException) when (cancellationToken.IsCancellationRequested)
@@ -93,6 +94,7 @@ public sealed partial class NorthguardConsumerClient
 
                 failures = 0;
                 long bytes = 0;
+                int records = response.Batch.Records.Count;
                 foreach (var consumed in response.Batch.Records)
                 {
                     offset = consumed.Offset + 1;
@@ -100,7 +102,30 @@ public sealed partial class NorthguardConsumerClient
                     yield return new NorthguardConsumedRecord(rangeId, consumed.Offset, ToRecord(consumed.Record));
                 }
 
-                if (!await TrySendCreditAsync(call, response.Batch.Records.Count, bytes, cancellationToken).ConfigureAwait(false))
+                if (response.Batch.StoredBatches.Count > 0)
+                {
+                    decoded ??= [];
+                    decoded.Clear();
+                    foreach (var stored in response.Batch.StoredBatches)
+                    {
+                        var (batchRecords, batchBytes) = StoredBatchReader.Decode(topic, rangeId, stored, offset, decoded);
+                        records += batchRecords;
+                        bytes += batchBytes;
+                        if (decoded.Count > 0)
+                        {
+                            offset = decoded[^1].Offset + 1;
+                        }
+                    }
+
+                    foreach (var stored in decoded)
+                    {
+                        yield return StoredBatchReader.ToConsumed(rangeId, stored);
+                    }
+
+                    decoded.Clear();
+                }
+
+                if (!await TrySendCreditAsync(call, records, bytes, cancellationToken).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -132,13 +157,17 @@ public sealed partial class NorthguardConsumerClient
     }
 
     private static async Task<ConsumeResponse?> NextAsync(AsyncDuplexStreamingCall<ConsumeRequest, ConsumeResponse> call, string topic, ulong rangeId, long offset,
-        NorthguardClientOptions options, bool start, CancellationToken cancellationToken)
+        NorthguardClientOptions options, bool start, bool acceptStoredBatches, CancellationToken cancellationToken)
     {
         if (start)
         {
             await call.RequestStream.WriteAsync(new ConsumeRequest
             {
-                Start = new ConsumeStart { Topic = topic, RangeId = rangeId, Offset = offset, CreditRecords = options.ConsumeCreditRecords, CreditBytes = options.ConsumeCreditBytes },
+                Start = new ConsumeStart
+                {
+                    Topic = topic, RangeId = rangeId, Offset = offset, CreditRecords = options.ConsumeCreditRecords, CreditBytes = options.ConsumeCreditBytes,
+                    AcceptStoredBatches = acceptStoredBatches,
+                },
             }, cancellationToken).ConfigureAwait(false);
         }
 

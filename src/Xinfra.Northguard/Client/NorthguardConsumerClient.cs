@@ -28,6 +28,13 @@ public sealed partial class NorthguardConsumerClient : IAsyncDisposable
         _connections = new ClientConnections(options);
     }
 
+    /// <summary>
+    /// Whether consume streams ask brokers for stored batches as bytes (decoded and CRC-checked here) rather than
+    /// records one by one; false speaks the older per-record form only (comparisons, diagnosis). The records read are
+    /// the same either way. <value>The default value is true.</value>
+    /// </summary>
+    public bool AcceptStoredBatches { get; init; } = true;
+
     /// <summary>The ranges of <paramref name="topic"/>, active and retired, in creation order.</summary>
     public async Task<IReadOnlyList<NorthguardRange>> GetRangesAsync(string topic, CancellationToken cancellationToken = default)
     {

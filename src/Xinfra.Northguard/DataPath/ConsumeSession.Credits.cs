@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Grpc.Core;
 using Xinfra.Northguard.Protocol;
 
@@ -12,59 +13,133 @@ internal sealed partial class ConsumeSession
         while (offset < limit)
         {
             var (records, bytes) = await WaitForCreditAsync(token).ConfigureAwait(false);
-            Storage.ReadResult read;
-            try
+            long recordsEnd = limit;
+            if (_acceptStoredBatches && !_raw)
             {
-                read = await engine.Store.ReadAsync(storeId, offset, (int)Math.Min(engine.Options.ConsumeBatchBytes, bytes), token).ConfigureAwait(false);
-            }
-            catch (OffsetOutOfRangeException e)
-            {
-                throw new RpcException(new Status(StatusCode.OutOfRange, e.Message));
-            }
-
-            var batch = new ConsumeBatch();
-            long used = 0;
-            foreach (var stored in read.Records)
-            {
-                if (stored.Offset < offset)
+                var (next, fallbackEnd) = await TryPushStoredBatchesAsync(storeId, offset, limit, records, bytes, responses, token).ConfigureAwait(false);
+                if (next > offset)
                 {
+                    offset = next;
                     continue;
                 }
 
-                if (stored.Offset >= limit || batch.Records.Count >= records)
-                {
-                    break;
-                }
-
-                var wire = RecordCodec.ToWire(stored.Record);
-                if (!_raw)
-                {
-                    ProducerSequenceHeader.Strip(wire);
-                }
-
-                long size = RecordCodec.SizeOf(wire);
-                if (batch.Records.Count > 0 && used + size > bytes)
-                {
-                    break;
-                }
-
-                used += size;
-                batch.Records.Add(new ConsumedRecord { Offset = stored.Offset, Record = wire });
+                recordsEnd = fallbackEnd;
             }
 
-            if (batch.Records.Count == 0)
-            {
-                // Not readable yet (should not happen below the committed offset): let the writer catch up.
-                await Task.Delay(TimeSpan.FromMilliseconds(1), engine.Time, token).ConfigureAwait(false);
-                continue;
-            }
-
-            AddCredit(-batch.Records.Count, -used);
-            await responses.WriteAsync(new ConsumeResponse { Batch = batch }, token).ConfigureAwait(false);
-            offset = batch.Records[^1].Offset + 1;
+            offset = await PushRecordsAsync(storeId, offset, recordsEnd, records, bytes, responses, token).ConfigureAwait(false);
         }
 
         return offset;
+    }
+
+    /// <summary>
+    /// Pushes the stored batches from <paramref name="offset"/> as bytes while each lies wholly inside [offset,
+    /// <paramref name="limit"/>) and fits the credits. Returns the next offset (unchanged when none went) and, for the
+    /// per-record fallback, the end of the first batch that could not go whole (the limit when nothing was read).
+    /// </summary>
+    private async Task<(long Next, long FallbackEnd)> TryPushStoredBatchesAsync(long storeId, long offset, long limit, long records, long bytes,
+        IServerStreamWriter<ConsumeResponse> responses, CancellationToken token)
+    {
+        IReadOnlyList<ReadOnlyMemory<byte>> stored;
+        try
+        {
+            stored = await engine.Store.ReadBatchesAsync(storeId, offset, (int)Math.Min(engine.Options.ConsumeBatchBytes, bytes), records, token).ConfigureAwait(false);
+        }
+        catch (OffsetOutOfRangeException e)
+        {
+            throw new RpcException(new Status(StatusCode.OutOfRange, e.Message));
+        }
+
+        var batch = new ConsumeBatch();
+        long next = offset;
+        long usedRecords = 0;
+        long usedBytes = 0;
+        long fallbackEnd = limit;
+        foreach (var bytesOfBatch in stored)
+        {
+            if (!Storage.Format.BatchHeader.TryRead(bytesOfBatch.Span, out var header))
+            {
+                break;
+            }
+
+            bool whole = header.BaseOffset == next && header.NextOffset <= limit
+                && usedRecords + header.RecordCount <= records && usedBytes + header.Length <= bytes;
+            if (!whole)
+            {
+                // Starts below the offset asked for, crosses the committed end or outweighs the credits: records then.
+                fallbackEnd = Math.Min(limit, Math.Max(header.NextOffset, offset + 1));
+                break;
+            }
+
+            batch.StoredBatches.Add(UnsafeByteOperations.UnsafeWrap(bytesOfBatch));
+            usedRecords += header.RecordCount;
+            usedBytes += header.Length;
+            next = header.NextOffset;
+        }
+
+        if (batch.StoredBatches.Count == 0)
+        {
+            return (offset, fallbackEnd);
+        }
+
+        AddCredit(-usedRecords, -usedBytes);
+        await responses.WriteAsync(new ConsumeResponse { Batch = batch }, token).ConfigureAwait(false);
+        return (next, next);
+    }
+
+    /// <summary>Pushes records [<paramref name="offset"/>, <paramref name="limit"/>) one by one within the credits; returns the next offset.</summary>
+    private async Task<long> PushRecordsAsync(long storeId, long offset, long limit, long records, long bytes, IServerStreamWriter<ConsumeResponse> responses, CancellationToken token)
+    {
+        Storage.ReadResult read;
+        try
+        {
+            read = await engine.Store.ReadAsync(storeId, offset, (int)Math.Min(engine.Options.ConsumeBatchBytes, bytes), token).ConfigureAwait(false);
+        }
+        catch (OffsetOutOfRangeException e)
+        {
+            throw new RpcException(new Status(StatusCode.OutOfRange, e.Message));
+        }
+
+        var batch = new ConsumeBatch();
+        long used = 0;
+        foreach (var stored in read.Records)
+        {
+            if (stored.Offset < offset)
+            {
+                continue;
+            }
+
+            if (stored.Offset >= limit || batch.Records.Count >= records)
+            {
+                break;
+            }
+
+            var wire = RecordCodec.ToWire(stored.Record);
+            if (!_raw)
+            {
+                ProducerSequenceHeader.Strip(wire);
+            }
+
+            long size = RecordCodec.SizeOf(wire);
+            if (batch.Records.Count > 0 && used + size > bytes)
+            {
+                break;
+            }
+
+            used += size;
+            batch.Records.Add(new ConsumedRecord { Offset = stored.Offset, Record = wire });
+        }
+
+        if (batch.Records.Count == 0)
+        {
+            // Not readable yet (should not happen below the committed offset): let the writer catch up.
+            await Task.Delay(TimeSpan.FromMilliseconds(1), engine.Time, token).ConfigureAwait(false);
+            return offset;
+        }
+
+        AddCredit(-batch.Records.Count, -used);
+        await responses.WriteAsync(new ConsumeResponse { Batch = batch }, token).ConfigureAwait(false);
+        return batch.Records[^1].Offset + 1;
     }
 
     private void AddCredit(long records, long bytes)

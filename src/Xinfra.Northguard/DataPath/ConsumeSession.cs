@@ -17,6 +17,7 @@ internal sealed partial class ConsumeSession(DataPathEngine engine)
     private long _creditRecords;
     private long _creditBytes;
     private bool _raw;
+    private bool _acceptStoredBatches;
 
     public async Task RunAsync(IAsyncStreamReader<ConsumeRequest> requests, IServerStreamWriter<ConsumeResponse> responses, CancellationToken cancellationToken)
     {
@@ -38,6 +39,7 @@ internal sealed partial class ConsumeSession(DataPathEngine engine)
         try
         {
             _raw = start.Raw;
+            _acceptStoredBatches = start.AcceptStoredBatches;
             await ServeAsync(start.Topic, new RangeId(start.RangeId), start.Offset, responses, token).ConfigureAwait(false);
         }
         finally

@@ -19,6 +19,22 @@ public sealed partial class FpsStore
         return ValueTask.FromResult(Guard(segment, offset, () => segment.Read(offset, maxBytes, _index)));
     }
 
+    /// <summary>
+    /// Reads durable batches of a segment as the store encoded them (docs/storage.md), CRC-checked, from the one holding
+    /// <paramref name="offset"/> (it may start below it) until about <paramref name="maxBytes"/> or
+    /// <paramref name="maxRecords"/> records from the offset; never a batch reaching past the durable end. Empty at the
+    /// end of the readable data. Throws as <see cref="ReadAsync"/> does.
+    /// </summary>
+    public ValueTask<IReadOnlyList<ReadOnlyMemory<byte>>> ReadBatchesAsync(long segmentId, long offset, int maxBytes, long maxRecords = long.MaxValue,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
+        cancellationToken.ThrowIfCancellationRequested();
+        var segment = GetSegmentForRead(segmentId, offset);
+        return ValueTask.FromResult(Guard(segment, offset, () => segment.ReadBatches(offset, maxBytes, maxRecords, _index)));
+    }
+
     /// <summary>The first offset of the segment whose record timestamp is at least <paramref name="timestamp"/>, or null.</summary>
     public ValueTask<long?> FindOffsetByTimestampAsync(long segmentId, long timestamp, CancellationToken cancellationToken = default)
     {

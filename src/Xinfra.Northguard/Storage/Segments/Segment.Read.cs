@@ -53,6 +53,59 @@ internal sealed partial class Segment
         return new ReadResult(records, records.Count > 0 ? records[^1].Offset + 1 : offset);
     }
 
+    /// <summary>
+    /// Whole encoded batches (CRC-checked), from the one holding <paramref name="offset"/>, until
+    /// <paramref name="maxBytes"/> or <paramref name="maxRecords"/> (at least one batch); stops before a batch reaching
+    /// past the durable end.
+    /// </summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> ReadBatches(long offset, int maxBytes, long maxRecords, ISparseIndex index)
+    {
+        ThrowIfRefused();
+        var view = _view;
+        if (offset < Header.BaseOffset || offset > view.Next)
+        {
+            throw new OffsetOutOfRangeException(
+                $"Offset {offset} is outside segment {Id} (readable offsets {Header.BaseOffset} to {view.Next}).", offset, Header.BaseOffset, view.Next);
+        }
+
+        var batches = new List<ReadOnlyMemory<byte>>();
+        if (offset == view.Next)
+        {
+            return batches;
+        }
+
+        if (HasTailReaders && Tail.TryReadBatches(offset, maxBytes, maxRecords, view.Next, batches))
+        {
+            StorageMetrics.RecordTailCacheRead(hit: true);
+            return batches;
+        }
+
+        StorageMetrics.RecordTailCacheRead(hit: false);
+        batches.Clear();
+        var position = StartPosition(index.FloorByOffset(Id, offset), view);
+        var bytes = 0;
+        var records = 0L;
+        while (position < view.Length && bytes < maxBytes && records < maxRecords)
+        {
+            var header = ReadBatchHeader(position, view);
+            if (header.NextOffset > view.Next)
+            {
+                break;
+            }
+
+            if (header.NextOffset > offset)
+            {
+                batches.Add(ReadBatch(position, header));
+                bytes += header.Length;
+                records += header.NextOffset - Math.Max(offset, header.BaseOffset);
+            }
+
+            position += header.Length;
+        }
+
+        return batches;
+    }
+
     /// <summary>The first offset whose record timestamp is at least <paramref name="timestamp"/>, or null.</summary>
     public long? FindOffsetByTimestamp(long timestamp, ISparseIndex index)
     {

@@ -70,4 +70,38 @@ internal sealed class TailCache(int capacityBytes)
             return bytes > 0;
         }
     }
+
+    /// <summary>
+    /// The cached batches from the one holding <paramref name="offset"/>, contiguous, until <paramref name="maxBytes"/>
+    /// or <paramref name="maxRecords"/> and never one reaching past <paramref name="limit"/>; false (nothing added) when
+    /// the first is not cached.
+    /// </summary>
+    public bool TryReadBatches(long offset, int maxBytes, long maxRecords, long limit, List<ReadOnlyMemory<byte>> output)
+    {
+        lock (_lock)
+        {
+            var expected = offset;
+            var bytes = 0;
+            var records = 0L;
+            foreach (var (start, next, batch) in _batches)
+            {
+                if (next <= expected)
+                {
+                    continue;
+                }
+
+                if (start > expected || bytes >= maxBytes || records >= maxRecords || next > limit)
+                {
+                    break;
+                }
+
+                output.Add(batch);
+                bytes += batch.Length;
+                records += next - expected;
+                expected = next;
+            }
+
+            return bytes > 0;
+        }
+    }
 }
