@@ -12,9 +12,10 @@ using Xinfra.Northguard.Storage.Index;
 // Northguard data path load: disk limit, fps-store alone, fps-store alone x3 (three stores, each appending every
 // record: the storage work of RF=3 on this one machine), one broker RF=1, three brokers RF=3 (fsync acks on every
 // replica), latency at 50% of the RF=3 maximum, and consume throughput. Usage: dotnet run -c Release [seconds]
-// [group-commit-ms] [security | latency | only <scenario> <size>]: with "security", only RF=3 produce throughput and
+// [group-commit-ms] [security | latency | consume | only <scenario> <size>]: with "security", only RF=3 produce throughput and
 // latency with security off, with tokens + ACLs enforced (plaintext), and with TLS + tokens + ACLs; with "latency",
-// the per-stage produce latency breakdown (LatencyBreakdown.cs); with "only", one throughput scenario (store, store3,
+// the per-stage produce latency breakdown (LatencyBreakdown.cs); with "consume", stored batches vs per-record consume
+// on the same data (ConsumeLoad.cs); with "only", one throughput scenario (store, store3,
 // rf1, rf3, rf3cb) at one record size, e.g. to profile it or compare CPU/rec quickly.
 if (args.Length > 2 && args[2] == "latency")
 {
