@@ -93,6 +93,14 @@ internal sealed partial class SimBroker
         {
             appended = store.Append(segment.StoreId, records);
         }
+        catch (SegmentNotFoundException)
+        {
+            // Retention deleted the segment (sealed by an orphan seal while this leader was cut off) and this broker
+            // reclaimed its copy: a stale leader model, answered as sealed (the producer moves to the next segment).
+            _leaders.Remove(segment.Id);
+            _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
+            return;
+        }
         catch (SegmentSealedException)
         {
             _ = SealAsync(leader, "local copy sealed");
