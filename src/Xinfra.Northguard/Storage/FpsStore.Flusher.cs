@@ -102,7 +102,7 @@ public sealed partial class FpsStore
             {
                 try
                 {
-                    Apply(group, index, sequential: true);
+                    Apply(group, index);
                 }
                 catch (Exception ex)
                 {
@@ -153,56 +153,40 @@ public sealed partial class FpsStore
     }
 
     /// <summary>
-    /// Appends each batch to its segment file, in group order, then adds the group's index entries. Sequential runs on
-    /// the caller's thread (the apply stage, or <see cref="FlushNow"/>), so a busy thread pool cannot stall it; otherwise
-    /// the segments of the group are written in parallel on the thread pool (each segment's batches in order).
+    /// Appends each batch to its segment file, in group order, then adds the group's index entries; on the caller's
+    /// thread (the apply stage, or <see cref="FlushNow"/>), never on the shared thread pool, so a busy pool cannot stall
+    /// it. (Writing a group's segments in parallel on the pool was measured: its apply p99 was 1.3-10x the sequential one's
+    /// under load, see docs/benchmarks.md "Session 4: group commit pipeline".)
     /// </summary>
-    private void Apply(CommitGroup group, List<IndexEntry> index, bool sequential)
+    private void Apply(CommitGroup group, List<IndexEntry> index)
     {
         var started = _time.GetTimestamp();
         index.Clear();
-        if (sequential)
+
+        // Segment by segment, in order of first appearance (each segment's batches in order), as before the pipeline:
+        // the simulator's device sees the same sequence of writes.
+        var done = new HashSet<Segments.Segment>();
+        var entries = group.Entries;
+        for (var i = 0; i < entries.Count; i++)
         {
-            foreach (var (segment, start, length) in group.Entries)
+            var segment = entries[i].Segment;
+            if (!done.Add(segment))
             {
-                if (!segment.IsDeleted)
+                continue;
+            }
+
+            for (var j = i; j < entries.Count; j++)
+            {
+                var (s, start, length) = entries[j];
+                if (s == segment && !s.IsDeleted)
                 {
-                    segment.Apply(group.Batch(start, length), index);
+                    s.Apply(group.Batch(start, length), index);
                 }
             }
-        }
-        else
-        {
-            ApplyInParallel(group, index);
         }
 
         _index.Add(index);
         StorageMetrics.RecordApply(_time.GetElapsedTime(started).TotalMilliseconds);
-    }
-
-    private static void ApplyInParallel(CommitGroup group, List<IndexEntry> index)
-    {
-        var bySegment = new Dictionary<Segments.Segment, List<IndexEntry>>();
-        foreach (var (segment, _, _) in group.Entries)
-        {
-            bySegment.TryAdd(segment, []);
-        }
-
-        Parallel.ForEach(bySegment, pair =>
-        {
-            foreach (var (s, start, length) in group.Entries)
-            {
-                if (s == pair.Key && !s.IsDeleted)
-                {
-                    s.Apply(group.Batch(start, length), pair.Value);
-                }
-            }
-        });
-
-        foreach (var entries in bySegment.Values)
-        {
-            index.AddRange(entries);
-        }
     }
 
     /// <summary>Writes the group to the WAL with one fsync; returns the failure (the store is failed then), or null.</summary>
@@ -237,7 +221,7 @@ public sealed partial class FpsStore
         {
             try
             {
-                Apply(group, index, sequential: true);
+                Apply(group, index);
             }
             catch (Exception ex)
             {
