@@ -8,7 +8,7 @@ namespace Xinfra.Northguard.Tests.Storage;
 /// <summary>
 /// The group commit runs as two stages: the WAL stage fsyncs group N+1 while the apply stage writes group N to its
 /// segments. Waiters are released in WAL order and only once their group is applied; readers never see past the
-/// applied end; a failed fsync fails the store; a crash between a group's fsync and its apply loses nothing.
+/// applied end; a failed fsync or apply fails the store; a crash between a group's fsync and its apply loses nothing.
 /// </summary>
 public class GroupCommitPipelineTests
 {
@@ -19,6 +19,7 @@ public class GroupCommitPipelineTests
     {
         private int _holdNext;
         private int _failWalFlush;
+        private int _failHeldApply;
 
         public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -30,12 +31,15 @@ public class GroupCommitPipelineTests
 
         public void FailWalFlushes() => Volatile.Write(ref _failWalFlush, 1);
 
+        public void FailTheHeldApply() => Volatile.Write(ref _failHeldApply, 1);
+
         public bool Intercept(string name, StorageOperation operation)
         {
             if (operation == StorageOperation.Write && name.StartsWith("seg-", StringComparison.Ordinal) && Interlocked.Exchange(ref _holdNext, 0) == 1)
             {
                 Held.TrySetResult();
                 Release.Task.Wait();
+                return Volatile.Read(ref _failHeldApply) == 1;
             }
 
             if (operation == StorageOperation.Flush && name.StartsWith("wal-", StringComparison.Ordinal) && Volatile.Read(ref _failWalFlush) == 1)
@@ -132,6 +136,40 @@ public class GroupCommitPipelineTests
 
             // The failed fsync is never retried.
             Assert.Equal(flushes, device.FlushCount);
+        }
+        finally
+        {
+            gate.Release.TrySetResult();
+            await store.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task FailedApply_FailsItsGroupAndTheLaterFsyncedGroups_AndTheStore()
+    {
+        using var device = new MemoryStorageDevice();
+        var gate = new ApplyGate();
+        device.FailWhen = gate.Intercept;
+        var store = await OpenMemoryAsync(device, new InMemorySparseIndex(), Immediate);
+        try
+        {
+            store.CreateSegment(1, "t", 0);
+            await store.AppendAsync(1, Records(1, 0, 1));
+            gate.HoldNextApply();
+            gate.FailTheHeldApply();
+            var first = store.WaitForDurableAsync(1, store.Append(1, Records(1, 1, 3)).LastOffset).AsTask();
+            await gate.Held.Task.WaitAsync(Timeout);
+
+            var flushesBefore = device.FlushCount;
+            var second = store.WaitForDurableAsync(1, store.Append(1, Records(1, 4, 2)).LastOffset).AsTask();
+            await WaitUntilAsync(() => device.FlushCount > flushesBefore);
+            gate.Release.SetResult();
+
+            // The second group is in the WAL, but its batches would follow a gap in the segment: it fails too.
+            await Assert.ThrowsAsync<StorageFailedException>(() => first.WaitAsync(Timeout));
+            await Assert.ThrowsAsync<StorageFailedException>(() => second.WaitAsync(Timeout));
+            Assert.Throws<StorageFailedException>(() => store.Append(1, Records(1, 6, 1)));
+            Assert.Equal([0], (await ReadAllAsync(store, 1)).Select(r => r.Offset));
         }
         finally
         {
