@@ -24,7 +24,7 @@ public sealed partial class FpsStore
         long covered;
         try
         {
-            if (!_checkpoint.IsCompleted || _failure is not null || _wal!.Length < _options.WalCheckpointBytes)
+            if (!CheckpointDue())
             {
                 return;
             }
@@ -44,6 +44,23 @@ public sealed partial class FpsStore
         else
         {
             _checkpoint = Task.Factory.StartNew(() => CompleteCheckpoint(covered), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>
+    /// True when the WAL has grown past the threshold, no checkpoint runs and the store has not failed. A WAL file that
+    /// cannot tell its length fails the store (and no checkpoint is due).
+    /// </summary>
+    private bool CheckpointDue()
+    {
+        try
+        {
+            return _checkpoint.IsCompleted && _failure is null && _wal!.Length >= _options.WalCheckpointBytes;
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+            return false;
         }
     }
 

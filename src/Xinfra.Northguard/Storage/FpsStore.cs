@@ -78,7 +78,7 @@ public sealed partial class FpsStore : IAsyncDisposable
             return ValueTask.FromResult(store);
         }
 
-        store._flusher = Task.Factory.StartNew(store.FlushLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        store._flusher = store.StartPipeline();
         return ValueTask.FromResult(store);
     }
 
