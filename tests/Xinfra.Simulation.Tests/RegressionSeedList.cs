@@ -20,6 +20,7 @@ internal static class RegressionSeedList
         (412, 60, "consumer groups (model): the commit loop and a leave committed one hold at once; the older put was applied last and the position moved backwards (fixed: one commit per hold at a time)"),
         (429, 60, "consumer groups: under a one-way partition two brokers chose themselves as coordinator from their own liveness views and both granted one range (fixed: the coordinator is the group's metadata vnode leader)"),
         (571, 60, "groups + retention: records of a deleted segment read late (stale metadata, copy not reclaimed yet) after another member skipped them were reported as out of order (checker: exempt below the low watermark)"),
+        (131, 60, "retention (simulator): a produce reached a stale leader model of a segment sealed by an orphan seal while its leader was cut off, then deleted by retention and reclaimed on that broker; the store's SegmentNotFoundException escaped the message handler and took the whole process down (fixed: a reclaim drops the leader model and a produce to a reclaimed copy answers Sealed; an exception in any event now fails the run, not the process)"),
     ];
 
     /// <summary>Seeds that failed with consumer groups off (<c>--groups 0</c>): seed and simulated seconds.</summary>

@@ -43,20 +43,34 @@ public class RetentionTests
     [Fact]
     public void ReplicaDroppingSealedCopiesBeforeTheyAreDeleted_IsReported()
     {
-        var options = new SimOptions
+        // The loss shows when the run ends while a reclaimed segment is still only sealed: seed 1 showed it first, seed
+        // 7 since the simulator's flush and fetch changes; seeds 1-12 are searched so a timing change cannot make the
+        // test vacuous.
+        var failures = new List<string>();
+        foreach (long seed in new long[] { 7 }.Concat(Enumerable.Range(1, 12).Where(i => i != 7).Select(i => (long)i)))
         {
-            Seed = 1,
-            Duration = TimeSpan.FromSeconds(20),
-            KeepFaults = [],
-            DrainLimit = TimeSpan.FromSeconds(20),
-            Bugs = new BugHooks { ReclaimBeforeDelete = true },
-        };
-        using var simulation = new Simulator.Runner.Simulation(options);
+            var options = new SimOptions
+            {
+                Seed = seed,
+                Duration = TimeSpan.FromSeconds(20),
+                KeepFaults = [],
+                DrainLimit = TimeSpan.FromSeconds(20),
+                Bugs = new BugHooks { ReclaimBeforeDelete = true },
+            };
+            using var simulation = new Simulator.Runner.Simulation(options);
 
-        var result = simulation.Run();
+            var result = simulation.Run();
 
-        Assert.False(result.Passed);
-        // Sealed (not deleted) segments of events lost every copy: only segments metadata marks Deleted are exempt.
-        Assert.Contains(result.Failures, f => f.Contains("no replica holds every record up to its end", StringComparison.Ordinal));
+            // Sealed (not deleted) segments of events lost every copy: only segments metadata marks Deleted are exempt.
+            if (result.Failures.Any(f => f.Contains("no replica holds every record up to its end", StringComparison.Ordinal)))
+            {
+                Assert.False(result.Passed);
+                return;
+            }
+
+            failures.AddRange(result.Failures);
+        }
+
+        Assert.Fail($"no seed of 1-12 reported a sealed segment without a complete copy; other failures: {string.Join(" | ", failures.Take(5))}");
     }
 }

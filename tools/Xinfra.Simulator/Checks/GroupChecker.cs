@@ -251,6 +251,10 @@ internal sealed partial class GroupChecker(InvariantChecker owner)
         return [.. owner.AckedRecords(liveTopics).Where(r => !seen.Contains(r.Id)).Select(r => $"{r.Topic}/{r.Key}={r.Id}")];
     }
 
+    /// <summary>True when <see cref="Missing"/> would be empty for <paramref name="group"/>, without building it.</summary>
+    public bool DeliveredAll(string group, IReadOnlySet<string> liveTopics) =>
+        owner.AllAckedIn(_seen.TryGetValue(group, out var s) ? s : [], liveTopics);
+
     /// <summary>End of run: every acknowledged record of the live topics reached every group.</summary>
     public void CheckEnd(IEnumerable<string> groups, IReadOnlySet<string> liveTopics)
     {

@@ -157,6 +157,35 @@ internal sealed class InvariantChecker(SimLoop loop, TraceLog trace)
         return missing;
     }
 
+    /// <summary>True when <see cref="Missing"/> would be empty for <paramref name="consumer"/>, without building it.</summary>
+    public bool DeliveredAll(int consumer, IReadOnlySet<string> liveTopics) =>
+        AllAckedIn(_consumers.TryGetValue(consumer, out var view) ? view.Seen : [], liveTopics);
+
+    /// <summary>
+    /// True when every acknowledged record of <paramref name="liveTopics"/> (but those <see cref="AckedRecords"/>
+    /// leaves out as deleted by retention) is in <paramref name="seen"/>: the drain check, polled while the run drains,
+    /// so it stops at the first record missing and reads the deleted segments only when one is.
+    /// </summary>
+    public bool AllAckedIn(IReadOnlySet<string> seen, IReadOnlySet<string> liveTopics)
+    {
+        IReadOnlySet<SegmentId>? deleted = null;
+        foreach (var (id, record) in _sent)
+        {
+            if (!record.Acked || !liveTopics.Contains(record.Topic) || seen.Contains(id))
+            {
+                continue;
+            }
+
+            deleted ??= DeletedSegments();
+            if (record.AckedIn is not { } ackedIn || !deleted.Contains(ackedIn))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>What the oracle knows of a record value: its topic, key, producer, number, ack, and segments it was sent to.</summary>
     public (string Topic, string Key, int Producer, long N, bool Acked, int Segments)? Lookup(string id) =>
         _sent.TryGetValue(id, out var r) ? (r.Topic, r.Key, r.Producer, r.N, r.Acked, r.Segments.Count) : null;

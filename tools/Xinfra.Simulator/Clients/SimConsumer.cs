@@ -16,7 +16,11 @@ internal sealed class SimConsumer(SimWorld world, int id, int index, IReadOnlyLi
 {
     private readonly Dictionary<(string Topic, RangeId Range), long> _positions = [];
     private readonly HashSet<(string Topic, RangeId Range)> _finished = [];
+    private readonly Dictionary<(string Topic, RangeId Range), long> _quietUntil = [];
     private long _skipCounter;
+
+    /// <summary>How long a range whose open segment answered a fetch with nothing is left alone.</summary>
+    internal static readonly long QuietRangeBackoff = SimLoop.Ms(150);
 
     public void Start()
     {
@@ -59,6 +63,11 @@ internal sealed class SimConsumer(SimWorld world, int id, int index, IReadOnlyLi
                     continue;
                 }
 
+                if (World.Loop.Now < _quietUntil.GetValueOrDefault(key))
+                {
+                    continue; // Its open segment had nothing new a moment ago: poll the busy ranges only.
+                }
+
                 var chain = Chain(description, range.Id);
                 long position = _positions.GetValueOrDefault(key);
                 long low = LowWatermark(chain);
@@ -95,6 +104,11 @@ internal sealed class SimConsumer(SimWorld world, int id, int index, IReadOnlyLi
                 if (reply is not FetchResponse fetched || fetched.Records.Count == 0)
                 {
                     stale |= !sealedSegment && reply is not FetchResponse { Retry: null };
+                    if (!sealedSegment && reply is FetchResponse { Retry: null })
+                    {
+                        _quietUntil[key] = World.Loop.Now + QuietRangeBackoff;
+                    }
+
                     continue;
                 }
 

@@ -269,6 +269,11 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
                     World.Checker.Groups.OnChildStart(group, m.Topic, rangeId, range.Parents.Where(p => description.Ranges.Any(r => r.Id == p)).Select(p => p.Value), m.MemberId);
                 }
 
+                if (World.Loop.Now < hold.QuietUntil)
+                {
+                    continue; // Its open segment had nothing new a moment ago: poll the busy ranges only.
+                }
+
                 var (read, wasStale) = await ReadOnceAsync(m, description, range, hold, life);
                 progressed |= read;
                 stale |= wasStale;
@@ -350,6 +355,11 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
 
         if (reply is not FetchResponse fetched || fetched.Records.Count == 0)
         {
+            if (!sealedSegment && reply is FetchResponse { Retry: null })
+            {
+                hold.QuietUntil = World.Loop.Now + SimConsumer.QuietRangeBackoff;
+            }
+
             return (false, !sealedSegment && reply is not FetchResponse { Retry: null });
         }
 
@@ -530,6 +540,9 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
         public bool Finished { get; set; }
 
         public bool ParentsChecked { get; set; }
+
+        /// <summary>Not fetched again before this simulated time (its open segment answered with nothing).</summary>
+        public long QuietUntil { get; set; }
 
         /// <summary>A commit of this hold is in flight.</summary>
         public bool Committing { get; set; }

@@ -16,6 +16,10 @@ internal sealed partial class SimBroker
     private readonly Dictionary<SegmentId, LeaderModel> _leaders = [];
     private readonly Dictionary<long, FollowerState> _following = [];
     private readonly HashSet<long> _dirty = [];
+    private readonly List<long> _touched = [];
+    private FlushTick? _flushTick;
+    private long _flushGridStart;
+    private bool _flushQueued;
 
     private void OnProduce(int from, long callId, ProduceRequest request)
     {
@@ -89,6 +93,14 @@ internal sealed partial class SimBroker
         {
             appended = store.Append(segment.StoreId, records);
         }
+        catch (SegmentNotFoundException)
+        {
+            // Retention deleted the segment (sealed by an orphan seal while this leader was cut off) and this broker
+            // reclaimed its copy: a stale leader model, answered as sealed (the producer moves to the next segment).
+            _leaders.Remove(segment.Id);
+            _rpc.Reply(from, callId, new ProduceResponse(ProduceStatus.Sealed, 0, 0));
+            return;
+        }
         catch (SegmentSealedException)
         {
             _ = SealAsync(leader, "local copy sealed");
@@ -103,7 +115,7 @@ internal sealed partial class SimBroker
 
         long end = appended.LastOffset + 1;
         var full = leader.Core.OnAppended(call, producer, request.Sequence, appended.BaseOffset, end, request.Records.Length, Now);
-        _dirty.Add(segment.StoreId);
+        MarkDirty(segment.StoreId);
         foreach (ulong replica in segment.Replicas)
         {
             if (replica != Self)
@@ -206,7 +218,7 @@ internal sealed partial class SimBroker
 
             var appended = store.Append(storeId, message.Records);
             state.Assigned = appended.LastOffset + 1;
-            _dirty.Add(storeId);
+            MarkDirty(storeId);
         }
         catch (SegmentSealedException)
         {
@@ -225,67 +237,106 @@ internal sealed partial class SimBroker
     private void Refuse(SegmentRef segment, string why) =>
         _world.Network.Send(Id, (int)segment.Replicas[0], new ReplicaRefused(segment.Id, why));
 
-    /// <summary>The broker's group commit, stepped by the simulation: flush, then report what became durable.</summary>
-    private async Task FlushLoopAsync(int life)
+    /// <summary>
+    /// Starts the group commit of a new incarnation: a flush every <see cref="FlushInterval"/> from now on, on a fixed
+    /// grid, but only at the grid points where something was appended since the last flush (an idle broker queues no
+    /// flush events at all).
+    /// </summary>
+    private void StartFlusher(int life)
     {
-        var touched = new List<long>();
-        while (life == Incarnation)
+        _dirty.Clear();
+        _flushQueued = false;
+        _flushGridStart = _world.Loop.Now;
+        _flushTick = new FlushTick(this, life);
+    }
+
+    /// <summary>Something was appended to the segment: the next flush of the grid makes it durable.</summary>
+    private void MarkDirty(long storeId)
+    {
+        _dirty.Add(storeId);
+        if (_flushQueued || _flushTick is null)
         {
-            await _world.Loop.Delay(FlushInterval);
-            if (life != Incarnation || _dirty.Count == 0)
+            return;
+        }
+
+        _flushQueued = true;
+        long now = _world.Loop.Now;
+        long next = _flushGridStart + ((now - _flushGridStart) / FlushInterval + 1) * FlushInterval;
+        _world.Loop.At(next, FlushCallback, _flushTick);
+    }
+
+    private static readonly SendOrPostCallback FlushCallback = static s =>
+    {
+        var tick = (FlushTick)s!;
+        tick.Broker.Flush(tick.Life);
+    };
+
+    /// <summary>The state of an incarnation's flush events (one object per incarnation).</summary>
+    private sealed record FlushTick(SimBroker Broker, int Life);
+
+    /// <summary>The broker's group commit, stepped by the simulation: flush, then report what became durable.</summary>
+    private void Flush(int life)
+    {
+        if (life != Incarnation)
+        {
+            return; // A flush queued by an incarnation that crashed.
+        }
+
+        _flushQueued = false;
+        if (_dirty.Count == 0)
+        {
+            return;
+        }
+
+        var touched = _touched;
+        var store = Store!;
+        touched.Clear();
+        touched.AddRange(_dirty);
+        _dirty.Clear();
+        try
+        {
+            store.FlushNow();
+        }
+        catch (Exception e) when (e is StorageFailedException or IOException)
+        {
+            FailStop(e);
+            return;
+        }
+
+        foreach (long storeId in touched)
+        {
+            var info = store.GetSegment(storeId);
+            if (info is null)
             {
                 continue;
             }
 
-            var store = Store!;
-            touched.Clear();
-            touched.AddRange(_dirty);
-            _dirty.Clear();
-            try
+            if (_following.TryGetValue(storeId, out var follower))
             {
-                store.FlushNow();
-            }
-            catch (Exception e) when (e is StorageFailedException or IOException)
-            {
-                FailStop(e);
-                return;
-            }
-
-            foreach (long storeId in touched)
-            {
-                var info = store.GetSegment(storeId);
-                if (info is null)
+                if (info.NextOffset < follower.Assigned)
                 {
-                    continue;
+                    FailStop(new StorageFailedException("The WAL write or fsync failed: appended records did not become durable.", null));
+                    return;
                 }
 
-                if (_following.TryGetValue(storeId, out var follower))
+                if (info.NextOffset > follower.Reported)
                 {
-                    if (info.NextOffset < follower.Assigned)
+                    follower.Reported = info.NextOffset;
+                    _world.Network.Send(Id, (int)follower.Segment.Replicas[0], new DurableReport(follower.Segment.Id, info.NextOffset));
+                }
+            }
+
+            foreach (var leader in _leaders.Values)
+            {
+                if (leader.Segment.StoreId == storeId)
+                {
+                    if (leader.Core.HasPending && info.NextOffset < leader.Core.AppendedEnd && !info.IsSealed)
                     {
                         FailStop(new StorageFailedException("The WAL write or fsync failed: appended records did not become durable.", null));
                         return;
                     }
 
-                    if (info.NextOffset > follower.Reported)
-                    {
-                        follower.Reported = info.NextOffset;
-                        _world.Network.Send(Id, (int)follower.Segment.Replicas[0], new DurableReport(follower.Segment.Id, info.NextOffset));
-                    }
-                }
-
-                foreach (var leader in _leaders.Values)
-                {
-                    if (leader.Segment.StoreId == storeId)
-                    {
-                        if (leader.Core.HasPending && info.NextOffset < leader.Core.AppendedEnd && !info.IsSealed)
-                        {
-                            FailStop(new StorageFailedException("The WAL write or fsync failed: appended records did not become durable.", null));
-                            return;
-                        }
-
-                        OnDurable(leader, Self, info.NextOffset);
-                    }
+                    OnDurable(leader, Self, info.NextOffset);
                 }
             }
         }

@@ -62,6 +62,8 @@ internal sealed partial class SimBroker
                 if (reclaim && Store?.GetSegment(storeId) is { SizeBytes: > 0 } && Store.DeleteSegment(storeId))
                 {
                     _world.Trace.Write($"broker {Id} reclaimed deleted segment {segment.Id}");
+                    _leaders.Remove(segment.Id); // A leader cut off while others sealed and retention deleted it.
+
                 }
             }
         }

@@ -100,7 +100,7 @@ internal sealed partial class SimBroker : ISimNode
         _world.Trace.Write($"broker {Id} up (incarnation {Incarnation}, segments {Store.ListSegments().Count})");
         int life = Incarnation;
         _world.Loop.Spawn($"broker {Id} raft ticks", () => TickLoopAsync(life));
-        _world.Loop.Spawn($"broker {Id} flusher", () => FlushLoopAsync(life));
+        StartFlusher(life);
         _world.Loop.Spawn($"broker {Id} pings", () => PingLoopAsync(life));
         if (_world.Options.Retention)
         {

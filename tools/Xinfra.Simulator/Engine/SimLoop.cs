@@ -90,7 +90,17 @@ internal sealed class SimLoop : SynchronizationContext
                 var (callback, state) = _queue.Dequeue();
                 Now = when.Time;
                 Steps++;
-                callback(state);
+                try
+                {
+                    callback(state);
+                }
+                catch (Exception e)
+                {
+                    // A message handler or timer threw (a bug in the simulator or in engine code it drives): the run
+                    // fails with its seed and replay command instead of taking the whole process down.
+                    Errors.Add($"event at {Now / TimeSpan.TicksPerMillisecond} ms: {e}");
+                }
+
                 if (stop is not null && (Steps & 63) == 0 && stop())
                 {
                     return;

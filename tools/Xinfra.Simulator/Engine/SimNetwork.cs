@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Xinfra.Simulator.Engine;
 
 /// <summary>Something the network delivers to: a broker or a client.</summary>
@@ -107,41 +109,38 @@ internal sealed class SimNetwork(SimLoop loop, TraceLog trace, Random random)
 }
 
 /// <summary>
-/// Request/reply over <see cref="SimNetwork"/> for one node: <see cref="CallAsync"/> completes with the reply body, or
+/// Request/reply over <see cref="SimNetwork"/> for one node: awaiting <see cref="CallAsync"/> gives the reply body, or
 /// null on timeout (the request may or may not have been processed). Calls of a dead incarnation never complete.
 /// </summary>
 internal sealed class RpcEndpoint(int self, SimLoop loop, SimNetwork network)
 {
-    private readonly Dictionary<long, TaskCompletionSource<object?>> _pending = [];
+    private readonly Dictionary<long, SimCall> _pending = [];
     private long _nextCall = (long)self << 32;
 
-    public Task<object?> CallAsync(int to, object body, long timeout)
+    public SimCall CallAsync(int to, object body, long timeout)
     {
         long id = ++_nextCall;
-        var done = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[id] = done;
+        var call = new SimCall(loop, this, id);
+        _pending[id] = call;
         network.Send(self, to, new Request(id, body));
-        loop.At(loop.Now + timeout, TimeoutCallback, new PendingCall(this, id, done));
-        return done.Task;
+        loop.At(loop.Now + timeout, TimeoutCallback, call);
+        return call;
     }
 
     private static readonly SendOrPostCallback TimeoutCallback = static s =>
     {
-        var call = (PendingCall)s!;
+        var call = (SimCall)s!;
         if (call.Endpoint._pending.Remove(call.Id))
         {
-            call.Done.TrySetResult(null);
+            call.Complete(null);
         }
     };
 
-    /// <summary>The state of a call's timeout event.</summary>
-    private sealed record PendingCall(RpcEndpoint Endpoint, long Id, TaskCompletionSource<object?> Done);
-
     public void OnReply(Reply reply)
     {
-        if (_pending.Remove(reply.CallId, out var done))
+        if (_pending.Remove(reply.CallId, out var call))
         {
-            done.TrySetResult(reply.Body);
+            call.Complete(reply.Body);
         }
     }
 
@@ -149,4 +148,54 @@ internal sealed class RpcEndpoint(int self, SimLoop loop, SimNetwork network)
     public void Reset() => _pending.Clear();
 
     public void Reply(int to, long callId, object body) => network.Send(self, to, new Reply(callId, body));
+}
+
+/// <summary>
+/// One outstanding call of <see cref="RpcEndpoint"/>, awaited once on the loop's thread; also the state of its timeout
+/// event. Its continuation is posted as an event of the loop when the reply or the timeout completes it, exactly as a
+/// <see cref="TaskCompletionSource{TResult}"/> with asynchronous continuations would post it, in one object instead of
+/// four (source, task, timeout state, continuation).
+/// </summary>
+internal sealed class SimCall(SimLoop loop, RpcEndpoint endpoint, long id) : ICriticalNotifyCompletion
+{
+    private static readonly SendOrPostCallback RunContinuation = static s => ((Action)s!)();
+    private Action? _continuation;
+    private object? _result;
+
+    public RpcEndpoint Endpoint => endpoint;
+
+    public long Id => id;
+
+    /// <summary>True once the reply or the timeout arrived.</summary>
+    public bool IsCompleted { get; private set; }
+
+    public SimCall GetAwaiter() => this;
+
+    /// <summary>The reply body, or null after a timeout.</summary>
+    public object? GetResult() => _result;
+
+    public void OnCompleted(Action continuation) => UnsafeOnCompleted(continuation);
+
+    public void UnsafeOnCompleted(Action continuation)
+    {
+        if (IsCompleted)
+        {
+            loop.Post(RunContinuation, continuation);
+        }
+        else
+        {
+            _continuation = continuation;
+        }
+    }
+
+    internal void Complete(object? result)
+    {
+        _result = result;
+        IsCompleted = true;
+        if (_continuation is { } continuation)
+        {
+            _continuation = null;
+            loop.Post(RunContinuation, continuation);
+        }
+    }
 }

@@ -8,7 +8,7 @@ internal static class Reporter
     public static string Describe(SimOptions options, SimResult result)
     {
         var text = new StringBuilder();
-        text.AppendLine($"seed {result.Seed}: {(result.Passed ? "ok" : "FAILED")} trace {result.TraceHash} ({result.Summary})");
+        text.AppendLine($"seed {result.Seed}: {(result.Passed ? "ok" : "FAILED")} trace {result.TraceHash} ({result.Summary}); {result.Events} events in {result.SimulatedTime.TotalSeconds:F1} simulated s");
         if (!result.Passed)
         {
             foreach (var failure in result.Failures)

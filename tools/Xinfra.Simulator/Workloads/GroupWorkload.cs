@@ -81,7 +81,7 @@ internal sealed class GroupWorkload
         }
     }
 
-    public bool Drained(IReadOnlySet<string> liveTopics) => Groups.All(g => _world.Checker.Groups.Missing(g, liveTopics).Count == 0);
+    public bool Drained(IReadOnlySet<string> liveTopics) => Groups.All(g => _world.Checker.Groups.DeliveredAll(g, liveTopics));
 
     public void CheckEnd(IReadOnlySet<string> liveTopics) => _world.Checker.Groups.CheckEnd(Groups, liveTopics);
 }

@@ -25,13 +25,24 @@ public sealed partial class RaftNode
             _log.UnstableEntries(),
             _log.PendingSnapshot,
             _log.PendingSnapshot is null ? _log.NextCommitted(_options.MaxCommittedPerReady) : [],
-            _messages,
-            _readStates,
+            TakeAll(ref _messages),
+            TakeAll(ref _readStates),
             mustSync);
-        _messages = [];
-        _readStates = [];
         _outstanding = ready;
         return ready;
+    }
+
+    /// <summary>Hands the list to a <see cref="Ready"/> and starts a new one; an empty list stays (most Readys have no reads).</summary>
+    private static IReadOnlyList<T> TakeAll<T>(ref List<T> items)
+    {
+        if (items.Count == 0)
+        {
+            return [];
+        }
+
+        var taken = items;
+        items = [];
+        return taken;
     }
 
     /// <summary>

@@ -1,18 +1,23 @@
 namespace Xinfra.Northguard.Storage.Devices;
 
 /// <summary>The bytes of one memory file: the current content plus the operations not yet flushed.</summary>
+/// <remarks>
+/// One array holds the current content. The durable content is never copied: it is the current content up to
+/// <see cref="_durablePrefix"/> followed by <see cref="_durableTail"/>, the durable bytes a truncation since the last
+/// flush cut off (saved only then, which is rare: recovery cutting a torn tail). An unsynced append is remembered as a
+/// range of the current content, its bytes copied out only when a truncation is about to let them be overwritten.
+/// So a flush costs nothing per byte and an append copies its bytes once, into the file.
+/// </remarks>
 internal sealed class MemoryFileData
 {
     private readonly Lock _lock = new();
-    private readonly List<(long Truncate, byte[]? Data)> _unsynced = [];
+    private readonly List<UnsyncedWrite> _unsynced = [];
     private byte[] _current = new byte[256];
-    private byte[] _durable = [];
-    private long _durableLength;
     private long _length;
 
-    // The durable bytes are [0, _durableLength) of _durable; a flush copies only what changed since the last one
-    // (everything from the lowest truncation point), so fsyncs of a growing log cost O(new bytes), not O(file).
-    private long _lowestChange = long.MaxValue;
+    // Durable content = _current[0, _durablePrefix) + _durableTail.
+    private long _durablePrefix;
+    private byte[] _durableTail = [];
 
     public bool IsDead { get; private set; }
 
@@ -33,9 +38,8 @@ internal sealed class MemoryFileData
     {
         lock (_lock)
         {
-            _lowestChange = Math.Min(_lowestChange, _length);
+            _unsynced.Add(new UnsyncedWrite(-1, _length, bytes.Length, null));
             Write(bytes);
-            _unsynced.Add((-1, bytes.ToArray()));
         }
     }
 
@@ -58,15 +62,8 @@ internal sealed class MemoryFileData
     {
         lock (_lock)
         {
-            long from = Math.Min(_lowestChange, Math.Min(_durableLength, _length));
-            if (_durable.Length < _length)
-            {
-                Array.Resize(ref _durable, (int)Math.Max(_length, _durable.Length * 2L));
-            }
-
-            _current.AsSpan((int)from, (int)(_length - from)).CopyTo(_durable.AsSpan((int)from));
-            _durableLength = _length;
-            _lowestChange = long.MaxValue;
+            _durablePrefix = _length;
+            _durableTail = [];
             _unsynced.Clear();
         }
     }
@@ -76,9 +73,25 @@ internal sealed class MemoryFileData
         lock (_lock)
         {
             ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _length);
+
+            // Bytes at and above `length` may be overwritten by later appends: save what a crash could still need.
+            if (length < _durablePrefix)
+            {
+                _durableTail = [.. _current.AsSpan((int)length, (int)(_durablePrefix - length)), .. _durableTail];
+                _durablePrefix = length;
+            }
+
+            for (var i = 0; i < _unsynced.Count; i++)
+            {
+                var write = _unsynced[i];
+                if (write.Data is null && write.Length > 0 && write.Position + write.Length > length)
+                {
+                    _unsynced[i] = write with { Data = _current.AsSpan((int)write.Position, write.Length).ToArray() };
+                }
+            }
+
             _length = length;
-            _lowestChange = Math.Min(_lowestChange, length);
-            _unsynced.Add((length, null));
+            _unsynced.Add(new UnsyncedWrite(length, 0, 0, null));
         }
     }
 
@@ -97,19 +110,23 @@ internal sealed class MemoryFileData
         {
             IsDead = true;
             var survivor = new MemoryFileData();
-            survivor.Write(_durable.AsSpan(0, (int)_durableLength));
+            survivor.Write(_current.AsSpan(0, (int)_durablePrefix));
+            survivor.Write(_durableTail);
             var keep = random.Next(_unsynced.Count + 1);
             for (var i = 0; i < keep; i++)
             {
-                var (truncate, data) = _unsynced[i];
-                if (data is null)
+                var write = _unsynced[i];
+                if (write.Truncate >= 0)
                 {
-                    survivor._length = Math.Min(survivor._length, truncate);
+                    survivor._length = Math.Min(survivor._length, write.Truncate);
+                    continue;
                 }
-                else if (i == keep - 1 && random.Next(2) == 0)
+
+                ReadOnlySpan<byte> data = write.Data is { } saved ? saved : _current.AsSpan((int)write.Position, write.Length);
+                if (i == keep - 1 && random.Next(2) == 0)
                 {
                     // The last write that reached the disk is torn: a prefix, then maybe garbage.
-                    var torn = data.AsSpan(0, random.Next(data.Length + 1)).ToArray();
+                    var torn = data[..random.Next(data.Length + 1)];
                     survivor.Write(torn);
                     if (random.Next(2) == 0)
                     {
@@ -124,8 +141,7 @@ internal sealed class MemoryFileData
                 }
             }
 
-            survivor._durable = survivor._current.AsSpan(0, (int)survivor._length).ToArray();
-            survivor._durableLength = survivor._length;
+            survivor._durablePrefix = survivor._length;
             return survivor;
         }
     }
@@ -141,4 +157,10 @@ internal sealed class MemoryFileData
         bytes.CopyTo(_current.AsSpan((int)_length));
         _length = needed;
     }
+
+    /// <summary>
+    /// An operation since the last flush: a truncation (<c>Truncate</c> ≥ 0) or an append of <c>Length</c> bytes at
+    /// <c>Position</c> of the current content (or in <c>Data</c> once a truncation made them overwritable).
+    /// </summary>
+    private readonly record struct UnsyncedWrite(long Truncate, long Position, int Length, byte[]? Data);
 }
