@@ -1,4 +1,3 @@
-using Xinfra.Northguard.Groups;
 using Xinfra.Simulator.Checks;
 using Xinfra.Simulator.Engine;
 using Xinfra.Simulator.Runner;
@@ -25,8 +24,8 @@ public class CommitFenceTests
     {
         var (checker, groups) = NewChecker();
 
-        groups.OnPositionDocument("g", "t", 1, 3, new PositionDocument(120, 2, "m2"));
-        groups.OnPositionDocument("g", "t", 1, 4, new PositionDocument(100, 2, "m1"));
+        groups.OnPositionDocument("g", "t", 1, 3, new GroupChecker.PositionDocument(120, 2, "m2"));
+        groups.OnPositionDocument("g", "t", 1, 4, new GroupChecker.PositionDocument(100, 2, "m1"));
 
         Assert.Contains(checker.Failures, f => f.Contains("committed position went backwards", StringComparison.Ordinal));
     }
@@ -37,13 +36,13 @@ public class CommitFenceTests
         var (checker, groups) = NewChecker();
 
         // Version 5 is seen first, then the older version 4 (a slower read): 4 → 5 moves forward, no failure.
-        groups.OnPositionDocument("g", "t", 1, 5, new PositionDocument(150, 3, "m3"));
-        groups.OnPositionDocument("g", "t", 1, 4, new PositionDocument(120, 3, "m3"));
-        groups.OnPositionDocument("g", "t", 1, 3, new PositionDocument(120, 2, "m2"));
+        groups.OnPositionDocument("g", "t", 1, 5, new GroupChecker.PositionDocument(150, 3, "m3"));
+        groups.OnPositionDocument("g", "t", 1, 4, new GroupChecker.PositionDocument(120, 3, "m3"));
+        groups.OnPositionDocument("g", "t", 1, 3, new GroupChecker.PositionDocument(120, 2, "m2"));
         Assert.Empty(checker.Failures);
 
         // A version 2 with a newer epoch than version 3: the lease went backwards.
-        groups.OnPositionDocument("g", "t", 1, 2, new PositionDocument(90, 4, "m4"));
+        groups.OnPositionDocument("g", "t", 1, 2, new GroupChecker.PositionDocument(90, 4, "m4"));
         Assert.Contains(checker.Failures, f => f.Contains("lease epoch went backwards", StringComparison.Ordinal));
     }
 
@@ -53,10 +52,10 @@ public class CommitFenceTests
         var (checker, groups) = NewChecker();
 
         // m1's commit under epoch 1 was refused by version 6 (m2 holds epoch 2); version 7 carries m1's lease again.
-        groups.OnPositionDocument("g", "t", 1, 6, new PositionDocument(80, 2, "m2"));
-        groups.OnCommitFenced("g", "t", 1, "m1", 1, 95, 6, new PositionDocument(80, 2, "m2"));
+        groups.OnPositionDocument("g", "t", 1, 6, new GroupChecker.PositionDocument(80, 2, "m2"));
+        groups.OnCommitFenced("g", "t", 1, "m1", 1, 95, 6, new GroupChecker.PositionDocument(80, 2, "m2"));
         Assert.Empty(checker.Failures);
-        groups.OnPositionDocument("g", "t", 1, 7, new PositionDocument(95, 1, "m1"));
+        groups.OnPositionDocument("g", "t", 1, 7, new GroupChecker.PositionDocument(95, 1, "m1"));
 
         Assert.Contains(checker.Failures, f => f.Contains("was refused as fenced at version 6, yet version 7 carries its lease", StringComparison.Ordinal));
         Assert.Equal(1, groups.FencedCommits);
@@ -67,7 +66,7 @@ public class CommitFenceTests
     {
         var (checker, groups) = NewChecker();
 
-        groups.OnCommitFenced("g", "t", 1, "m1", 3, 95, 6, new PositionDocument(80, 3, "m1"));
+        groups.OnCommitFenced("g", "t", 1, "m1", 3, 95, 6, new GroupChecker.PositionDocument(80, 3, "m1"));
 
         Assert.Contains(checker.Failures, f => f.Contains("which holds no newer lease", StringComparison.Ordinal));
     }

@@ -1,5 +1,3 @@
-using Xinfra.Northguard.Groups;
-
 namespace Xinfra.Simulator.Checks;
 
 /// <summary>
@@ -11,6 +9,12 @@ namespace Xinfra.Simulator.Checks;
 /// </summary>
 internal sealed partial class GroupChecker
 {
+    /// <summary>A position document's content as the checker sees it (the engine's <c>PositionDocument</c>: offset -1 = none committed).</summary>
+    public readonly record struct PositionDocument(long Offset, long Epoch, string Holder)
+    {
+        public bool HasOffset => Offset >= 0;
+    }
+
     private readonly Dictionary<(string Group, string Topic, ulong Range), SortedList<long, PositionDocument>> _versions = [];
     private readonly Dictionary<(string Group, string Topic, ulong Range), List<(long Version, long Epoch, string Member, long Offset)>> _refused = [];
 

@@ -445,7 +445,7 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
                 hold.Committed = Math.Max(hold.Committed, position);
                 break;
             case SimCommit.Fenced:
-                World.Checker.Groups.OnCommitFenced(group, m.Topic, range, member, epoch ?? 0, position, version, document);
+                World.Checker.Groups.OnCommitFenced(group, m.Topic, range, member, epoch ?? 0, position, version, new(document.Offset, document.Epoch, document.Holder));
                 if (m.MemberId == member && m.Holds.TryGetValue(range, out var current) && ReferenceEquals(current, hold))
                 {
                     // CommitFencedException: the range was granted again, this member's view is stale. Drop every range and rejoin.

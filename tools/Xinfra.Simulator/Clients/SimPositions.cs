@@ -32,7 +32,7 @@ internal sealed class SimPositions(MetaClient meta, GroupChecker checker, string
             var result = await meta.WriteAsync(new PutDocumentCommand(_key, claimed.Encode(), document?.Version ?? 0), retryAfterTimeout: false);
             if (result?.IsOk == true)
             {
-                checker.OnPositionDocument(group, topic, range, result.Version, claimed);
+                checker.OnPositionDocument(group, topic, range, result.Version, Seen(claimed));
                 return claimed.Epoch;
             }
 
@@ -69,7 +69,7 @@ internal sealed class SimPositions(MetaClient meta, GroupChecker checker, string
             var result = await meta.WriteAsync(new PutDocumentCommand(_key, next.Encode(), document?.Version ?? 0), retryAfterTimeout: false);
             if (result?.IsOk == true)
             {
-                checker.OnPositionDocument(group, topic, range, result.Version, next);
+                checker.OnPositionDocument(group, topic, range, result.Version, Seen(next));
                 return (SimCommit.Applied, next, result.Version);
             }
 
@@ -94,11 +94,13 @@ internal sealed class SimPositions(MetaClient meta, GroupChecker checker, string
         var current = GroupPositions.Parse(document);
         if (document is not null)
         {
-            checker.OnPositionDocument(group, topic, range, document.Version, current);
+            checker.OnPositionDocument(group, topic, range, document.Version, Seen(current));
         }
 
         return current;
     }
+
+    private static GroupChecker.PositionDocument Seen(PositionDocument document) => new(document.Offset, document.Epoch, document.Holder);
 }
 
 /// <summary>How a simulated commit ended.</summary>
