@@ -36,6 +36,7 @@ public class MigrationTests
         Assert.True(migration.Checker.FromTarget > 100, $"only {migration.Checker.FromTarget} records delivered from the target");
         Assert.All(migration.Consumers, c => Assert.True(c.ReadsTarget && c.Flips >= 1, $"consumer {c.Index}: {c.Flips} flips"));
         Assert.All(migration.Groups, g => Assert.True(g.ReadsTarget, $"group {g.Index} does not read the target"));
+        Assert.All(migration.Groups, g => Assert.True(g.Checkpoint!.Confirmed, $"group {g.Index} reads the target under an unconfirmed cut (flip {g.Checkpoint.Flip})"));
         Assert.True(migration.Producers.Sum(p => p.Crashes) >= 2);
         Assert.True(migration.Producers[1].Outbox.Appended > 0, "the Primary producer never used its outbox");
     }

@@ -8,7 +8,7 @@ internal sealed record Cli
 {
     public const string Usage =
         "usage: Xinfra.Simulator [--seeds N] [--minutes M] [--first-seed S] [--duration SECONDS] [--parallel P] [--no-shrink] [--migration]\n" +
-        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records|stale-heartbeats-applied|group-commit-ahead|no-group-fencing|reclaim-before-delete|migration-cut-without-scan|migration-without-filter|migration-without-barrier]\n" +
+        "       Xinfra.Simulator --seed N [--faults i,j|none] [--replay] [--bug ack-before-follower-fsync|orphan-seal-without-fencing|consumer-skips-records|stale-heartbeats-applied|group-commit-ahead|unfenced-commits|no-group-fencing|reclaim-before-delete|migration-cut-without-scan|migration-without-filter|migration-without-barrier|migration-without-confirm]\n" +
         "       common: [--groups N] (consumer groups, default 2) [--no-retention] [--relaxed-groups] (coordinator-handoff overlaps are findings, not failures; --strict-groups is the default) [--migration] (a live migration with phase flips)";
 
     public long? Seed { get; init; }
@@ -98,11 +98,13 @@ internal sealed record Cli
         "consumer-skips-records" => bugs with { ConsumerSkipsRecords = true },
         "stale-heartbeats-applied" => bugs with { StaleHeartbeatsApplied = true },
         "group-commit-ahead" => bugs with { GroupCommitAhead = true },
+        "unfenced-commits" => bugs with { UnfencedCommits = true },
         "no-group-fencing" => bugs with { NoGroupFencing = true },
         "reclaim-before-delete" => bugs with { ReclaimBeforeDelete = true },
         "migration-cut-without-scan" => bugs with { MigrationCutWithoutScan = true },
         "migration-without-filter" => bugs with { MigrationWithoutFilter = true },
         "migration-without-barrier" => bugs with { MigrationWithoutBarrier = true },
+        "migration-without-confirm" => bugs with { MigrationWithoutConfirm = true },
         _ => throw new ArgumentException($"Unknown bug hook '{name}'."),
     };
 }

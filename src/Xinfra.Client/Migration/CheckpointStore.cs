@@ -45,14 +45,7 @@ internal sealed class CheckpointStore(TransportRegistry transports, TimeProvider
                 {
                     var checkpoint = JsonSerializer.Deserialize(v.Span, MigrationJson.Default.MigrationCheckpoint)
                         ?? throw new CorruptDataException($"Checkpoint '{key}' on cluster '{cluster}' is empty.", TopicName, record.Position.Offset);
-                    if (best is null || checkpoint.Flip > best.Flip)
-                    {
-                        best = checkpoint;
-                    }
-                    else if (checkpoint.Flip == best.Flip && checkpoint.Confirmed)
-                    {
-                        best = best with { Confirmed = true }; // A confirmation of the flip's first record.
-                    }
+                    best = Merge(best, checkpoint);
                 }
 
                 if (record.Position.Offset + 1 >= high)
@@ -70,6 +63,20 @@ internal sealed class CheckpointStore(TransportRegistry transports, TimeProvider
         await transports.EnsureTopicAsync(transport, topic, cancellationToken).ConfigureAwait(false);
         var value = JsonSerializer.SerializeToUtf8Bytes(checkpoint, MigrationJson.Default.MigrationCheckpoint);
         await transport.ProduceAsync(topic, new OutgoingRecord(Encoding.UTF8.GetBytes(key), value, [], timeProvider.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The newest checkpoint once <paramref name="record"/> (the next record of the key, in log order) is read: the
+    /// first record of the highest flip wins; a later record of that flip marked confirmed confirms it.
+    /// </summary>
+    internal static MigrationCheckpoint Merge(MigrationCheckpoint? best, MigrationCheckpoint record)
+    {
+        if (best is null || record.Flip > best.Flip)
+        {
+            return record;
+        }
+
+        return record.Flip == best.Flip && record.Confirmed ? best with { Confirmed = true } : best;
     }
 
     private static PhysicalTopic Topic(string cluster) => new(TopicName, cluster, TopicName, 1);

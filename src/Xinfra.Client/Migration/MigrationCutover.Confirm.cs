@@ -30,7 +30,7 @@ internal sealed partial class MigrationCutover
         var transport = transports.Get(route.Source.Cluster);
         var first = await transport.DescribeGroupAsync(group, route.Source, cancellationToken).ConfigureAwait(false);
         var source = first.Members < 0 ? first : await WaitUntilAbandonedAsync(route, route.Source, group, cancellationToken).ConfigureAwait(false);
-        if (source.Committed.All(c => c.Offset <= cut.SourceFloor.GetValueOrDefault(c.Partition)))
+        if (CutHolds(cut, source.Committed.Select(c => (c.Partition, c.Offset))))
         {
             await store.WriteAsync(route.Target!.Cluster, key, cut with { Confirmed = true }, cancellationToken).ConfigureAwait(false);
             return true;
@@ -39,16 +39,34 @@ internal sealed partial class MigrationCutover
         // Nobody delivered from the target under this cut (every adopter confirms first): going back to the source
         // state it was cut from is exact, and the next flip takes the floor from the positions now.
         Log.CutoverRetracted(logger, route.Topic, group, cut.Flip);
-        var retraction = new MigrationCheckpoint
-        {
-            Flip = cut.Flip + 1,
-            ReadsTarget = false,
-            SourceFloor = cut.SourceFloor,
-            SourceDelivered = cut.SourceDelivered,
-        };
-        await store.WriteAsync(route.Target!.Cluster, key, retraction, cancellationToken).ConfigureAwait(false);
+        await store.WriteAsync(route.Target!.Cluster, key, Retraction(cut), cancellationToken).ConfigureAwait(false);
         return false;
     }
+
+    /// <summary>
+    /// True when an adopter must confirm <paramref name="checkpoint"/> before delivering under it: a forward cut
+    /// (to the target) not confirmed yet.
+    /// </summary>
+    internal static bool NeedsConfirmation(MigrationCheckpoint? checkpoint) => checkpoint is { ReadsTarget: true, Confirmed: false };
+
+    /// <summary>
+    /// The confirmation's decision: the cut holds when every source position of the group, read once no member reads
+    /// the source, is still at or below the cut's floor (no deferred member delivered past it).
+    /// </summary>
+    internal static bool CutHolds(MigrationCheckpoint cut, IEnumerable<(long Partition, long Offset)> sourcePositions) =>
+        sourcePositions.All(c => c.Offset <= cut.SourceFloor.GetValueOrDefault(c.Partition));
+
+    /// <summary>The checkpoint that retracts a stale cut: back to the source state it was cut from, as the next flip.</summary>
+    internal static MigrationCheckpoint Retraction(MigrationCheckpoint cut) => new()
+    {
+        Flip = cut.Flip + 1,
+        ReadsTarget = false,
+        SourceFloor = cut.SourceFloor,
+        SourceDelivered = cut.SourceDelivered,
+    };
+
+    /// <summary>The deferral re-check's decision on the newest checkpoint: a forward cut written since voids the deferral.</summary>
+    internal static bool DeferralHolds(MigrationCheckpoint? latest) => latest is not { ReadsTarget: true };
 
     /// <summary>
     /// Whether a deferral (reading the source although the phase says target) still holds: false when a forward cut
@@ -57,6 +75,6 @@ internal sealed partial class MigrationCutover
     public async Task<bool> DeferralHoldsAsync(TopicRoute route, string group, CancellationToken cancellationToken)
     {
         var latest = await store.ReadAsync(route.Target!.Cluster, CheckpointStore.Key(group, route), cancellationToken).ConfigureAwait(false);
-        return latest is not { ReadsTarget: true };
+        return DeferralHolds(latest);
     }
 }

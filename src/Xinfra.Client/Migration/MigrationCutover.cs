@@ -26,7 +26,7 @@ internal sealed partial class MigrationCutover(
         while (true)
         {
             var plan = await DecideAsync(route, group, cancellationToken).ConfigureAwait(false);
-            if (plan.Deferred || plan.Filter?.Checkpoint is not { ReadsTarget: true, Confirmed: false } cut)
+            if (plan.Deferred || plan.Filter?.Checkpoint is not { } cut || !NeedsConfirmation(cut))
             {
                 return plan;
             }

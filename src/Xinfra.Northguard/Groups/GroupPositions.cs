@@ -1,4 +1,5 @@
 using System.Globalization;
+using Xinfra.Northguard.Metadata.Model;
 using Xinfra.Northguard.Metadata.Service;
 
 namespace Xinfra.Northguard.Groups;
@@ -38,7 +39,7 @@ internal sealed class GroupPositions(IMetadataService metadata)
         for (int attempt = 1; ; attempt++)
         {
             var (current, version) = await ReadAsync(key, cancellationToken).ConfigureAwait(false);
-            var claimed = current with { Epoch = current.Epoch + 1, Holder = member };
+            var claimed = Claimed(current, member);
             try
             {
                 await metadata.PutDocumentAsync(key, claimed.Encode(), version, cancellationToken).ConfigureAwait(false);
@@ -62,19 +63,9 @@ internal sealed class GroupPositions(IMetadataService metadata)
         for (int attempt = 1; ; attempt++)
         {
             var (current, version) = await ReadAsync(key, cancellationToken).ConfigureAwait(false);
-            PositionDocument next;
-            if (leaseEpoch is not { } epoch)
-            {
-                next = current with { Offset = offset };
-            }
-            else if (current.Epoch > epoch || (current.Epoch == epoch && current.Holder.Length > 0 && current.Holder != member))
+            if (Committed(current, offset, leaseEpoch, member) is not { } next)
             {
                 return new CommitOutcome(true, current.Epoch, current.Holder);
-            }
-            else
-            {
-                // Equal: the holder commits. Smaller: the document lost its lease (written before fencing, or restored).
-                next = new PositionDocument(offset, epoch, member);
             }
 
             try
@@ -89,13 +80,40 @@ internal sealed class GroupPositions(IMetadataService metadata)
         }
     }
 
+    /// <summary>The document a claim by <paramref name="member"/> writes over <paramref name="current"/>: the next lease epoch, the offset kept.</summary>
+    public static PositionDocument Claimed(PositionDocument current, string member) =>
+        current with { Epoch = current.Epoch + 1, Holder = member };
+
+    /// <summary>
+    /// The document a commit writes over <paramref name="current"/>, or null when it is fenced (nothing may be written):
+    /// the document holds a newer lease than <paramref name="leaseEpoch"/>, or the same epoch for another member.
+    /// Without a lease epoch (a client from before fencing) the offset is written and the lease fields are kept.
+    /// </summary>
+    public static PositionDocument? Committed(PositionDocument current, long offset, long? leaseEpoch, string member)
+    {
+        if (leaseEpoch is not { } epoch)
+        {
+            return current with { Offset = offset };
+        }
+
+        if (current.Epoch > epoch || (current.Epoch == epoch && current.Holder.Length > 0 && current.Holder != member))
+        {
+            return null;
+        }
+
+        // Equal: the holder commits. Smaller: the document lost its lease (written before fencing, or restored).
+        return new PositionDocument(offset, epoch, member);
+    }
+
+    /// <summary>A stored document's position content, or the empty one (no offset, no lease) when it is absent.</summary>
+    public static PositionDocument Parse(ConfigDocument? document) =>
+        document is null ? new PositionDocument(PositionDocument.NoOffset, 0, string.Empty) : PositionDocument.Decode(document.Content.Span);
+
     /// <summary>The document and its version (0 and an empty document with no lease when absent).</summary>
     private async Task<(PositionDocument Document, long Version)> ReadAsync(string key, CancellationToken cancellationToken)
     {
         var document = await metadata.GetDocumentAsync(key, cancellationToken).ConfigureAwait(false);
-        return document is null
-            ? (new PositionDocument(PositionDocument.NoOffset, 0, string.Empty), 0)
-            : (PositionDocument.Decode(document.Content.Span), document.Version);
+        return (Parse(document), document?.Version ?? 0);
     }
 }
 

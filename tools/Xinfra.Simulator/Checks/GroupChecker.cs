@@ -18,7 +18,7 @@ namespace Xinfra.Simulator.Checks;
 /// with <see cref="Strict"/>. An overlap under one coordinator incarnation is always a failure.
 /// </para>
 /// </summary>
-internal sealed class GroupChecker(InvariantChecker owner)
+internal sealed partial class GroupChecker(InvariantChecker owner)
 {
     private readonly Dictionary<(string Group, string Topic, ulong Range, string Member), string> _grantedBy = [];
     private readonly HashSet<(string Group, string Topic, ulong Range)> _overlapped = [];

@@ -1,7 +1,4 @@
-using System.Buffers.Binary;
-using System.Globalization;
 using System.Text;
-using Xinfra.Northguard.Metadata.Commands;
 using Xinfra.Northguard.Metadata.Model;
 using Xinfra.Northguard.Metadata.StateMachine;
 using Xinfra.Simulator.Engine;
@@ -14,7 +11,9 @@ namespace Xinfra.Simulator.Clients;
 /// (the coordinator names the member), heartbeat every 200 ms reporting the ranges held; a target that no longer
 /// holds a range makes it commit and release it (and beat at once); a grant is read from the group's committed
 /// position (a metadata document; 0 when none); a child range starts only once its parents were read to the end;
-/// positions are committed every second; <see cref="GroupStatus.UnknownMember"/> drops everything and rejoins.
+/// positions are committed every second, each commit carrying the range's lease epoch from its grant (the engine's
+/// fenced commit: <see cref="SimPositions"/>); a commit refused as fenced, like <see cref="GroupStatus.UnknownMember"/>,
+/// drops everything and rejoins.
 /// Lease, as the engine's member: ranges are held for one session timeout from the send time of the last
 /// acknowledged heartbeat; past it the member delivers and commits nothing more and drops its ranges (no commit).
 /// Members crash (everything in memory lost, no leave) and leave gracefully, then start again as new members.
@@ -162,11 +161,17 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
             if (reply is { Status: GroupStatus.Ok })
             {
                 var target = reply.Target.ToHashSet();
-                foreach (ulong range in reply.Granted)
+                for (int i = 0; i < reply.Granted.Length; i++)
                 {
-                    if (m.Holds.TryAdd(range, new Hold()))
+                    ulong range = reply.Granted[i];
+                    long? epoch = reply.Epochs is { } epochs ? epochs[i] : null;
+                    if (m.Holds.TryAdd(range, new Hold { Epoch = epoch }))
                     {
                         World.Checker.Groups.OnHold(group, m.Topic, range, m.MemberId);
+                    }
+                    else if (epoch is { } newer && m.Holds[range].Epoch is { } current && newer > current)
+                    {
+                        m.Holds[range].Epoch = newer; // Granted again to this member: the newer lease is the one to carry.
                     }
                 }
 
@@ -288,13 +293,13 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
     {
         int life = _life;
         long floor = World.Checker.Groups.CommittedFloor(group, m.Topic, rangeId);
-        var (answered, document) = await Meta.GetDocumentAsync(PositionKey(m.Topic, rangeId));
+        var (answered, committed) = await Positions(m.Topic, rangeId).FetchAsync();
         if (life != _life || !answered || !m.Holds.TryGetValue(rangeId, out var current) || !ReferenceEquals(current, hold))
         {
             return;
         }
 
-        long position = document is null ? 0 : BinaryPrimitives.ReadInt64LittleEndian(document.Content.Span);
+        long position = committed ?? 0;
         World.Checker.Groups.OnPositionRead(group, m.Topic, rangeId, m.MemberId, position, floor);
         hold.Position = position;
         hold.Committed = position;
@@ -430,14 +435,27 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
             position += 25;
         }
 
-        var bytes = new byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(bytes, position);
         string member = m.MemberId;
-        var result = await Meta.WriteAsync(new PutDocumentCommand(PositionKey(m.Topic, range), bytes, -1), retryAfterTimeout: false);
-        if (result?.IsOk == true)
+        long? epoch = World.Options.Bugs.UnfencedCommits ? null : hold.Epoch;
+        var (outcome, document, version) = await Positions(m.Topic, range).CommitAsync(position, epoch, member);
+        switch (outcome)
         {
-            World.Checker.Groups.OnCommitAcked(group, m.Topic, range, member, position);
-            hold.Committed = Math.Max(hold.Committed, position);
+            case SimCommit.Applied:
+                World.Checker.Groups.OnCommitAcked(group, m.Topic, range, member, position);
+                hold.Committed = Math.Max(hold.Committed, position);
+                break;
+            case SimCommit.Fenced:
+                World.Checker.Groups.OnCommitFenced(group, m.Topic, range, member, epoch ?? 0, position, version, new(document.Offset, document.Epoch, document.Holder));
+                if (m.MemberId == member && m.Holds.TryGetValue(range, out var current) && ReferenceEquals(current, hold))
+                {
+                    // CommitFencedException: the range was granted again, this member's view is stale. Drop every range and rejoin.
+                    World.Trace.Write($"member {group}/{index} {m.Topic}: {member}'s commit of range {range} at {position} fenced by epoch {document.Epoch} of {document.Holder}; drops its ranges and rejoins");
+                    ReleaseAll(m);
+                    m.LeaseFrom = null;
+                    m.Joined = false;
+                }
+
+                break;
         }
     }
 
@@ -468,7 +486,7 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
         m.Holds.Clear();
     }
 
-    private string PositionKey(string topic, ulong range) => string.Create(CultureInfo.InvariantCulture, $"__ng.positions/{group}/{topic}/{range}");
+    private SimPositions Positions(string topic, ulong range) => new(Meta, World.Checker.Groups, group, topic, range);
 
     private async Task<GroupReply?> CallCoordinatorAsync(Membership m, GroupRequest request)
     {
@@ -515,6 +533,9 @@ internal sealed class SimGroupMember(SimWorld world, int id, string group, int i
         public long? Position { get; set; }
 
         public long Committed { get; set; } = -1;
+
+        /// <summary>The lease epoch of the grant (null from a coordinator that claims none); commits carry it.</summary>
+        public long? Epoch { get; set; }
 
         public bool Finished { get; set; }
 

@@ -129,12 +129,57 @@ internal sealed partial class SimBroker
 
         var (target, granted) = state.Heartbeat(heartbeat.Member, heartbeat.Held, description.Ranges, Clock.GetTimestamp(),
             _world.Options.Bugs.StaleHeartbeatsApplied ? null : received, mayGrant);
-        foreach (ulong range in granted)
+        var (claimed, epochs) = await ClaimGrantsAsync(heartbeat, granted, life);
+        if (life != Incarnation)
+        {
+            return; // Crashed while claiming: a claim that landed only fences earlier holders.
+        }
+
+        foreach (ulong range in claimed)
         {
             _world.Checker.Groups.OnGranted($"{Id}.{Incarnation}", heartbeat.Group, heartbeat.Topic, range, heartbeat.Member);
         }
 
-        _rpc.Reply(from, callId, new GroupReply(GroupStatus.Ok, heartbeat.Member, state.Generation, [.. target], [.. granted], Id));
+        _rpc.Reply(from, callId, new GroupReply(GroupStatus.Ok, heartbeat.Member, state.Generation, [.. target], [.. claimed], Id, [.. epochs]));
+    }
+
+    /// <summary>
+    /// <c>GroupCoordinator.ClaimAsync</c>: raises the lease epoch of each granted range in its position document (the
+    /// engine's decision, a compare-and-set through Raft: <see cref="Clients.SimPositions.ClaimAsync"/>) and grants only
+    /// the ranges whose claim was written; a range whose claim failed is released and granted on a later heartbeat.
+    /// </summary>
+    private async Task<(List<ulong> Claimed, List<long> Epochs)> ClaimGrantsAsync(GroupHeartbeat heartbeat, List<ulong> granted, int life)
+    {
+        List<ulong> claimed = [];
+        List<long> epochs = [];
+        if (granted.Count == 0)
+        {
+            return (claimed, epochs);
+        }
+
+        var claims = granted.Select(range => new Clients.SimPositions(_meta, _world.Checker.Groups, heartbeat.Group, heartbeat.Topic, range).ClaimAsync(heartbeat.Member)).ToList();
+        await Task.WhenAll(claims);
+        if (life != Incarnation)
+        {
+            return (claimed, epochs);
+        }
+
+        var state = Groups().GetValueOrDefault((heartbeat.Group, heartbeat.Topic));
+        for (int i = 0; i < granted.Count; i++)
+        {
+            if (claims[i].Result is { } epoch && state is not null && state.Contains(heartbeat.Member))
+            {
+                claimed.Add(granted[i]);
+                epochs.Add(epoch);
+                _world.Checker.Groups.OnClaimed(heartbeat.Group, heartbeat.Topic, granted[i], heartbeat.Member, epoch);
+            }
+            else
+            {
+                state?.Release(heartbeat.Member, granted[i]);
+            }
+        }
+
+        return (claimed, epochs);
     }
 
     /// <summary>The group, with members whose session expired removed (<c>GroupCoordinator.Sweep</c>).</summary>

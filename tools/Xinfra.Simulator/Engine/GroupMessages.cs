@@ -25,9 +25,10 @@ internal enum GroupStatus
 
 /// <summary>
 /// The coordinator's answer: the member's target ranges and the ones granted now, or an error with, for
-/// <see cref="GroupStatus.NotCoordinator"/>, the broker to ask instead.
+/// <see cref="GroupStatus.NotCoordinator"/>, the broker to ask instead. <paramref name="Epochs"/>: the lease epoch the
+/// coordinator claimed for each granted range (same order), which the member's commits of the range carry.
 /// </summary>
-internal sealed record GroupReply(GroupStatus Status, string Member, long Generation, ulong[] Target, ulong[] Granted, int Coordinator)
+internal sealed record GroupReply(GroupStatus Status, string Member, long Generation, ulong[] Target, ulong[] Granted, int Coordinator, long[]? Epochs = null)
 {
-    public override string ToString() => $"group {Status} {Member} g{Generation} target [{string.Join(',', Target)}] granted [{string.Join(',', Granted)}]";
+    public override string ToString() => $"group {Status} {Member} g{Generation} target [{string.Join(',', Target)}] granted [{string.Join(',', Granted.Select((r, i) => $"{r}@{Epochs?[i]}"))}]";
 }

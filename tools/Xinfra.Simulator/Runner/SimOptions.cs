@@ -27,6 +27,18 @@ internal sealed record BugHooks
     public bool GroupCommitAhead { get; init; }
 
     /// <summary>
+    /// Group commits carry no lease epoch, as before commits were fenced in the write: a commit is an unconditional
+    /// put of the offset (the coordinator still claims epochs), so only the member lease stops a stale commit.
+    /// </summary>
+    public bool UnfencedCommits { get; init; }
+
+    /// <summary>
+    /// The migration cutover without its two checks (as before MigrationCutover.Confirm): a forward cut is adopted
+    /// unconfirmed and a deferred member delivers from the source without re-reading the checkpoints.
+    /// </summary>
+    public bool MigrationWithoutConfirm { get; init; }
+
+    /// <summary>
     /// Group fencing off, as before it existed: a coordinator that takes a group over grants at once (no takeover
     /// grace, keeps a group it redirects) and members read and commit past their lease.
     /// </summary>

@@ -164,7 +164,7 @@ internal sealed partial class Simulation : IDisposable
 
         var summary = $"acked {checker.Acked}, delivered {checker.Delivered} (dups {checker.Duplicates}), splits {_admin.Splits}, merges {_admin.Merges}, " +
             $"doc ops {checker.Documents.Count}, group deliveries {checker.Groups.Delivered} (dups {checker.Groups.Duplicates}), grants {checker.Groups.Grants}, " +
-            $"commits {checker.Groups.Commits}, expired by retention {checker.Expired}, member churns {_groups.Churns}, group findings {checker.Groups.Findings}, faults {_plan.Active.Count}, messages {_world.Network.Delivered}, trace lines {_world.Trace.Lines}"
+            $"commits {checker.Groups.Commits} (fenced {checker.Groups.FencedCommits}, claims {checker.Groups.Claims}), expired by retention {checker.Expired}, member churns {_groups.Churns}, group findings {checker.Groups.Findings}, faults {_plan.Active.Count}, messages {_world.Network.Delivered}, trace lines {_world.Trace.Lines}"
             + (_migration is null ? "" : $"; {_migration.Summary}");
         _world.Trace.Write($"end: {summary}");
         return new SimResult(options.Seed, _world.Trace.Hash(), [.. checker.Failures], TimeSpan.FromTicks(loop.Now), loop.Steps,

@@ -22,7 +22,7 @@ internal sealed partial class MigrationConsumer
 
         if (latest is not null && latest.ReadsTarget == ReadsTarget)
         {
-            return Adopt(latest);
+            return ReadsTarget ? AdoptCut(latest) : Adopt(latest);
         }
 
         MigrationCheckpoint next;
@@ -96,9 +96,71 @@ internal sealed partial class MigrationConsumer
             };
         }
 
-        group.Checkpoint = next;
+        Store(next);
         World.Trace.Write($"migration group {group.Index} member {member}: checkpoint flip {next.Flip} reads the {(next.ReadsTarget ? "target" : "source")}, floor {Describe(next.SourceFloor)}");
-        return Adopt(next);
+        return ReadsTarget ? AdoptCut(group.Checkpoint!) : Adopt(group.Checkpoint!);
+    }
+
+    /// <summary>
+    /// PrepareAsync's confirmation of a forward cut (MigrationCutover.ConfirmCutAsync, decided by the real
+    /// <see cref="MigrationCutover.NeedsConfirmation"/>, <see cref="MigrationCutover.CutHolds"/> and
+    /// <see cref="MigrationCutover.Retraction"/>): an unconfirmed cut is adopted only once no member reads the source
+    /// and the group's source positions are still at or below its floor (then confirmed); a stale cut is retracted and
+    /// the member decides again. False while it waits or after a retraction.
+    /// </summary>
+    private bool AdoptCut(MigrationCheckpoint cut)
+    {
+        if (!MigrationCutover.NeedsConfirmation(cut) || World.Options.Bugs.MigrationWithoutConfirm)
+        {
+            return Adopt(cut);
+        }
+
+        if (group.OnSource.Count > 0)
+        {
+            return false; // WaitUntilAbandonedAsync: a member (a deferred one) still reads the source.
+        }
+
+        if (MigrationCutover.CutHolds(cut, group.CommittedSource.Select(p => (p.Key, p.Value))))
+        {
+            var confirmed = cut with { Confirmed = true };
+            Store(confirmed);
+            World.Trace.Write($"migration group {group.Index} member {member}: confirms the cut of flip {cut.Flip}");
+            return Adopt(confirmed);
+        }
+
+        var retraction = MigrationCutover.Retraction(cut);
+        Store(retraction);
+        Retractions++;
+        World.Trace.Write($"migration group {group.Index} member {member}: the cut of flip {cut.Flip} is stale (source positions {Describe(group.CommittedSource)} past its floor {Describe(cut.SourceFloor)}); retracted by flip {retraction.Flip}");
+        return false;
+    }
+
+    /// <summary>A checkpoint record written to the store: the group's newest is what the real store's reader merges.</summary>
+    private void Store(MigrationCheckpoint record) => group.Checkpoint = CheckpointStore.Merge(group.Checkpoint, record);
+
+    /// <summary>
+    /// A deferred member whose source read got its first records, before it delivers any (DeferralHoldsAsync, the real
+    /// <see cref="MigrationCutover.DeferralHolds"/>): false when a forward cut was written since the deferral; then it
+    /// leaves the source without delivering and goes to the target.
+    /// </summary>
+    private bool DeferralStillHolds()
+    {
+        if (!_deferralToCheck)
+        {
+            return true;
+        }
+
+        _deferralToCheck = false;
+        if (MigrationCutover.DeferralHolds(group.Checkpoint) || World.Options.Bugs.MigrationWithoutConfirm)
+        {
+            return true;
+        }
+
+        OvertakenDeferrals++;
+        World.Trace.Write($"migration group {group.Index} member {member}: deferral overtaken by the cut of flip {group.Checkpoint!.Flip}; leaves the source without delivering");
+        _retryAt = World.Loop.Now;
+        Join(target: true);
+        return false;
     }
 
     private bool Adopt(MigrationCheckpoint? checkpoint)
@@ -119,6 +181,7 @@ internal sealed partial class MigrationConsumer
         ReadsTarget = false;
         _filter = latest is null ? null : new DeliveryFilter(latest, readsTarget: false);
         _waiting = false;
+        _deferralToCheck = true;
         _consecutiveDeferrals = Math.Min(_consecutiveDeferrals + 1, 5);
         _retryAt = World.Loop.Now + (SimLoop.Ms(250) << (_consecutiveDeferrals - 1));
     }

@@ -43,6 +43,11 @@ internal sealed partial class MigrationConsumer
                 continue;
             }
 
+            if (!fromTarget && records.Count > 0 && !DeferralStillHolds())
+            {
+                break; // The group cut over while this member deferred: nothing of the source is delivered.
+            }
+
             foreach (var record in records)
             {
                 if (record.Offset != position)

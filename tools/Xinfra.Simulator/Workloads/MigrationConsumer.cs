@@ -25,6 +25,7 @@ internal sealed partial class MigrationConsumer(SimWorld world, int id, int inde
     private bool _waiting;
     private long _retryAt;
     private int _consecutiveDeferrals;
+    private bool _deferralToCheck;
 
     public int Index => index;
 
@@ -36,6 +37,12 @@ internal sealed partial class MigrationConsumer(SimWorld world, int id, int inde
     public int Flips { get; private set; }
 
     public int Deferrals { get; private set; }
+
+    /// <summary>Forward cuts found stale by the confirmation (a deferred member delivered past the floor) and retracted.</summary>
+    public int Retractions { get; private set; }
+
+    /// <summary>Deferrals voided by a forward cut written meanwhile (found by the re-read after joining the source).</summary>
+    public int OvertakenDeferrals { get; private set; }
 
     /// <summary>Rounds spent waiting at the barrier for another member to leave the epoch being left.</summary>
     public int BarrierWaits { get; private set; }

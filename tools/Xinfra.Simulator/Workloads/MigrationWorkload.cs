@@ -154,7 +154,7 @@ internal sealed class MigrationWorkload
     public string Summary =>
         $"migration: phase {_control.Phase} after {_operator.StepsDone} steps ({Refusals()}), acked {Checker.Acked}, delivered {Checker.Delivered} " +
         $"({Checker.FromTarget} from the target, dups {Checker.Duplicates}), flips {string.Join('/', _consumers.Select(c => c.Flips))}, barrier waits {string.Join('/', _consumers.Select(c => c.BarrierWaits))}, " +
-        $"deferrals {string.Join('/', _consumers.Select(c => c.Deferrals))}, producer crashes {_producers.Sum(p => p.Crashes)}, " +
+        $"deferrals {string.Join('/', _consumers.Select(c => c.Deferrals))} (overtaken {_consumers.Sum(c => c.OvertakenDeferrals)}, cuts retracted {_consumers.Sum(c => c.Retractions)}), producer crashes {_producers.Sum(p => p.Crashes)}, " +
         $"outbox appended {_producers.Sum(p => p.Outbox.Appended)} resent {_producers.Sum(p => p.Outbox.Resent)}";
 
     private string Refusals() => $"{_operator.Refusals} refusals, {_operator.IllegalRefused} skips refused";
