@@ -74,8 +74,10 @@ internal sealed partial class MigrationCutover(
                     return new CutoverPlan(route.ReadFrom, new DeliveryFilter(now, readsTarget: true), Deferred: false);
                 }
 
-                // Records below the cut would exist on the source only: keep reading the source, try again later.
-                return new CutoverPlan(route.Source, latest is null ? null : new DeliveryFilter(latest, readsTarget: false), Deferred: true);
+                // Records below the cut would exist on the source only: keep reading the source, try again later (with
+                // the newest source checkpoint: a member may have flipped the group back since this one read it).
+                var reading = now is { ReadsTarget: false } && now.Flip > (latest?.Flip ?? 0) ? now : latest;
+                return new CutoverPlan(route.Source, reading is null ? null : new DeliveryFilter(reading, readsTarget: false), Deferred: true);
             }
 
             next = flip;
@@ -90,6 +92,19 @@ internal sealed partial class MigrationCutover(
         // Members racing through the same flip all adopt the first checkpoint written for it.
         var adopted = await store.ReadAsync(route.Target.Cluster, key, cancellationToken).ConfigureAwait(false) ?? next;
         Log.CutoverCheckpoint(logger, route.Topic, group, adopted.Flip, adopted.ReadsTarget ? route.Target.ToString() : route.Source.ToString());
+        if (adopted.ReadsTarget != readsTarget)
+        {
+            // This member's flip is stale: while it waited at the barrier, other members went through this flip and the
+            // next one, back the other way (the phase flipped twice). The group reads where the newest checkpoint says,
+            // with that checkpoint's filter; reading this route's epoch with it would deliver again what the group
+            // delivered from the other epoch. Follow the group: a source checkpoint is read as a deferral (re-checked
+            // after joining, retried later), a forward cut is confirmed first (PrepareAsync); the consumer then follows
+            // the phase as usual.
+            return adopted.ReadsTarget
+                ? new CutoverPlan(route.Target, new DeliveryFilter(adopted, readsTarget: true), Deferred: false)
+                : new CutoverPlan(route.Source, new DeliveryFilter(adopted, readsTarget: false), Deferred: true);
+        }
+
         return new CutoverPlan(route.ReadFrom, new DeliveryFilter(adopted, readsTarget), Deferred: false);
     }
 

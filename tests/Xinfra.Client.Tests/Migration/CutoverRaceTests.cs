@@ -108,6 +108,44 @@ public sealed class CutoverRaceTests
         Assert.Equal(5, (await transports.Get(route.Source.Cluster).DescribeGroupAsync(Group, route.Source, CancellationToken.None)).Committed[0].Offset);
     }
 
+    [Fact]
+    public async Task MemberFlipsForward_WhileTheGroupFlipsForwardAndBackAgain_FollowsTheNewestSourceCheckpoint()
+    {
+        // KafkaMigrationTests' failure: a member still inside its forward flip (past its barrier, scanning) while the
+        // phase goes to target and back to source, and the other member cuts over, reads the target and flips back.
+        var hook = new DescribeTopicHook();
+        await using var host = await StartAsync(hook, mirrored: 10);
+        var (targetRoute, cutover, _, _) = Parts(host);
+        var target = host.Cluster("new-1");
+        for (var i = 5; i < 10; i++)
+        {
+            target.Append(targetRoute.Target!.Name, 0, new OutgoingRecord("k"u8.ToArray(), System.Text.Encoding.UTF8.GetBytes($"k:{i}"), [new XinfraHeader(RecordHeaderNames.SourcePosition, System.Text.Encoding.UTF8.GetBytes($"0:{i}"))], DateTimeOffset.UnixEpoch));
+        }
+
+        hook.Arm(targetRoute.Source.Name, () => Task.Run(async () =>
+        {
+            // The other member: cuts at 5 (flip 1), delivers k:5 and k:6 from the target and commits 2 there; the
+            // phase goes back to source and it flips the group back (flip 2: k:5 and k:6 delivered from the target).
+            var cut = await cutover.PrepareAsync(targetRoute, Group, CancellationToken.None);
+            Assert.Equal(targetRoute.Target, cut.Read);
+            Commit(target, Group, new TopicPartition(targetRoute.Target!.Name, 0), 2);
+            Assert.True(host.Configuration.TryApply(TestHost.Options(Json("DualWriteReadSource")), out _));
+            var back = await cutover.PrepareAsync(host.Configuration.Current.Route("orders"), Group, CancellationToken.None);
+            Assert.Equal(targetRoute.Source, back.Read);
+            Assert.Equal(2, back.Filter!.Checkpoint.Flip);
+        }).GetAwaiter().GetResult());
+
+        var plan = await cutover.PrepareAsync(targetRoute, Group, CancellationToken.None);
+
+        // Before the fix: the target with flip 2's filter, so k:7 … k:9 from the target while the other member
+        // delivers them from the source.
+        Assert.Equal(targetRoute.Source, plan.Read);
+        Assert.True(plan.Deferred);
+        Assert.Equal(2, plan.Filter!.Checkpoint.Flip);
+        Assert.False(plan.Filter.ShouldDeliver(0, 6, null), "k:6 was delivered from the target before flip 2.");
+        Assert.True(plan.Filter.ShouldDeliver(0, 7, null));
+    }
+
     private static async Task<TestHost> StartAsync(DescribeTopicHook hook, long mirrored)
     {
         var host = TestHost.FromJson(Json("SourceOnly"), b =>

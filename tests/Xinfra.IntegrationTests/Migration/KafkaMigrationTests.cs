@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Xinfra.IntegrationTests.Northguard;
 using Xinfra.Routing;
 
@@ -55,6 +56,8 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka, EmbeddedNorthgua
         var topic = $"orders-{Guid.NewGuid():N}"[..20];
         var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(Json("SourceOnly", topic)))).Build();
         var services = new ServiceCollection();
+        var logs = new LogLines();
+        services.AddLogging(l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
         services.AddXinfra(configuration.GetSection("Xinfra")).AddKafka().AddInMemory().AddNorthguard();
         await using var provider = services.BuildServiceProvider();
         var xinfra = provider.GetRequiredService<IXinfraClient>();
@@ -82,6 +85,7 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka, EmbeddedNorthgua
         });
         listener.Start();
         var delivered = new ConcurrentQueue<(string Key, int Seq, string Cluster)>();
+        var trace = new ConcurrentQueue<string>();
         using var stopProducing = new CancellationTokenSource();
         using var stopConsuming = new CancellationTokenSource(TimeSpan.FromMinutes(3));
 
@@ -115,6 +119,7 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka, EmbeddedNorthgua
                 {
                     var colon = result.Value!.IndexOf(':', StringComparison.Ordinal);
                     delivered.Enqueue((result.Key!, int.Parse(result.Value.AsSpan(colon + 1), CultureInfo.InvariantCulture), result.Cluster));
+                    trace.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {name} {result.Value}@{result.Cluster}");
                 }
             }
             catch (OperationCanceledException)
@@ -136,6 +141,7 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka, EmbeddedNorthgua
         foreach (var (phase, cluster) in new[] { ("DualWriteReadSource", "kafka"), ("DualWriteReadTarget", "next"), ("DualWriteReadSource", "kafka"), ("DualWriteReadTarget", "next") })
         {
             Assert.True(monitor.TryApply(Options(Json(phase, topic)), out var errors), errors);
+            logs.Note($"flip to {phase}");
             await WaitAsync(() => delivered.TakeLast(10).All(d => d.Cluster == cluster) && delivered.Count(d => d.Cluster == cluster) >= 10, $"reading {cluster} in {phase}");
             var count = delivered.Count;
             await WaitAsync(() => delivered.Count >= count + 30, $"progress in {phase}");
@@ -153,7 +159,7 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka, EmbeddedNorthgua
 
         // Never twice across epochs: that would be a cutover bug.
         var acrossEpochs = repeated.Where(g => g.Select(d => d.Cluster).Distinct().Count() > 1).Select(g => $"{g.Key}@{string.Join("+", g.Select(d => d.Cluster))}").ToList();
-        Assert.True(acrossEpochs.Count == 0, $"delivered from both epochs: {string.Join(", ", acrossEpochs.Take(10))}");
+        Assert.True(acrossEpochs.Count == 0, $"delivered from both epochs: {string.Join(", ", acrossEpochs.Take(10))}; trace:{Environment.NewLine}{string.Join(Environment.NewLine, trace.Where(t => acrossEpochs.Any(a => t.Contains(" " + a[..a.IndexOf('@', StringComparison.Ordinal)] + "@", StringComparison.Ordinal))))}{Environment.NewLine}log:{Environment.NewLine}{logs.Last(400)}");
 
         // Within one epoch, only after a commit the cluster refused for good (a member expelled on a starved machine):
         // Kafka's at-least-once, reported by xinfra.consume.commit_failures.

@@ -12,6 +12,8 @@ internal sealed class LogLines : ILoggerProvider
 
     public string Last(int count) => string.Join(Environment.NewLine, _lines.TakeLast(count));
 
+    public void Note(string line) => _lines.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} TEST {line}");
+
     public void Dispose()
     {
     }
