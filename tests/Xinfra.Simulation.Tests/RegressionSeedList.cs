@@ -21,6 +21,7 @@ internal static class RegressionSeedList
         (429, 60, "consumer groups: under a one-way partition two brokers chose themselves as coordinator from their own liveness views and both granted one range (fixed: the coordinator is the group's metadata vnode leader)"),
         (571, 60, "groups + retention: records of a deleted segment read late (stale metadata, copy not reclaimed yet) after another member skipped them were reported as out of order (checker: exempt below the low watermark)"),
         (131, 60, "retention (simulator): a produce reached a stale leader model of a segment sealed by an orphan seal while its leader was cut off, then deleted by retention and reclaimed on that broker; the store's SegmentNotFoundException escaped the message handler and took the whole process down (fixed: a reclaim drops the leader model and a produce to a reclaimed copy answers Sealed; an exception in any event now fails the run, not the process)"),
+        (232, 60, "groups (ENGINE bug): a heartbeat's grant of ranges 12 and 13 waited for its lease claims while a later heartbeat freed the ranges and granted them to another member under a newer epoch; the first grant was then sent anyway (the coordinator only checked the member was still in the group), two members read the ranges (fixed: GroupState.Owns, a grant is sent only if the range is still assigned to the member after its claim; engine and model)"),
     ];
 
     /// <summary>Seeds that failed with consumer groups off (<c>--groups 0</c>): seed and simulated seconds.</summary>

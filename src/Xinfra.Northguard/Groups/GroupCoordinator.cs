@@ -315,7 +315,7 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger, Me
             var state = _groups.GetValueOrDefault((request.Group, request.Topic));
             for (int i = 0; i < granted.Count; i++)
             {
-                if (epochs[i] > 0 && state is not null && state.Contains(request.MemberId))
+                if (epochs[i] > 0 && state is not null && state.Owns(request.MemberId, granted[i]))
                 {
                     response.Granted.Add(granted[i]);
                     response.Leases.Add(new RangeLease { RangeId = granted[i], Epoch = epochs[i] });

@@ -71,6 +71,12 @@ internal sealed class GroupState(string group, string topic)
         return true;
     }
 
+    /// <summary>
+    /// Whether <paramref name="range"/> is still assigned to <paramref name="member"/>: a grant decided before its lease
+    /// claim was written is sent only if no later heartbeat freed the range (or gave it to another member) meanwhile.
+    /// </summary>
+    public bool Owns(string member, ulong range) => _owners.TryGetValue(range, out var owner) && owner == member;
+
     /// <summary>Frees <paramref name="range"/> if <paramref name="member"/> owns it (its grant could not be completed).</summary>
     public void Release(string member, ulong range)
     {

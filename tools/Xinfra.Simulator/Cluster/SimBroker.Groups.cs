@@ -167,7 +167,7 @@ internal sealed partial class SimBroker
         var state = Groups().GetValueOrDefault((heartbeat.Group, heartbeat.Topic));
         for (int i = 0; i < granted.Count; i++)
         {
-            if (claims[i].Result is { } epoch && state is not null && state.Contains(heartbeat.Member))
+            if (claims[i].Result is { } epoch && state is not null && state.Owns(heartbeat.Member, granted[i]))
             {
                 claimed.Add(granted[i]);
                 epochs.Add(epoch);
