@@ -65,6 +65,8 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka, EmbeddedNorthgua
 
         var acked = new ConcurrentDictionary<string, byte>();
         var abandonedCommits = 0;
+        long clock = 0;   // orders deliveries and refused commits: a repeat must follow a refusal of its first delivery's commit
+        var abandonedAt = new ConcurrentQueue<long>();
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -80,11 +82,12 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka, EmbeddedNorthgua
                 if (tag.Key == "outcome" && (string?)tag.Value == "abandoned")
                 {
                     Interlocked.Increment(ref abandonedCommits);
+                    abandonedAt.Enqueue(Interlocked.Increment(ref clock));
                 }
             }
         });
         listener.Start();
-        var delivered = new ConcurrentQueue<(string Key, int Seq, string Cluster)>();
+        var delivered = new ConcurrentQueue<(string Key, int Seq, string Cluster, long At)>();
         var trace = new ConcurrentQueue<string>();
         using var stopProducing = new CancellationTokenSource();
         using var stopConsuming = new CancellationTokenSource(TimeSpan.FromMinutes(3));
@@ -118,7 +121,7 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka, EmbeddedNorthgua
                 await foreach (var result in consumer.ConsumeAsync(stopConsuming.Token))
                 {
                     var colon = result.Value!.IndexOf(':', StringComparison.Ordinal);
-                    delivered.Enqueue((result.Key!, int.Parse(result.Value.AsSpan(colon + 1), CultureInfo.InvariantCulture), result.Cluster));
+                    delivered.Enqueue((result.Key!, int.Parse(result.Value.AsSpan(colon + 1), CultureInfo.InvariantCulture), result.Cluster, Interlocked.Increment(ref clock)));
                     trace.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {name} {result.Value}@{result.Cluster}");
                 }
             }
@@ -157,8 +160,19 @@ public sealed class KafkaMigrationTests(KafkaMockFixture kafka, EmbeddedNorthgua
         var all = delivered.ToList();
         var repeated = all.GroupBy(d => $"{d.Key}:{d.Seq}").Where(g => g.Count() > 1).ToList();
 
-        // Never twice across epochs: that would be a cutover bug.
-        var acrossEpochs = repeated.Where(g => g.Select(d => d.Cluster).Distinct().Count() > 1).Select(g => $"{g.Key}@{string.Join("+", g.Select(d => d.Cluster))}").ToList();
+        // Never twice across epochs, unless a commit was refused for good after the first delivery and before the
+        // other epoch's (the commit_failures contract: records processed since the last commit are delivered again,
+        // from whichever epoch the group reads next; a refused revoke commit just before a flip does that). Any other
+        // cross-epoch repeat is a cutover bug. (docs/design/migration.md, "Open: a revoke commit refused for good".)
+        var refusals = abandonedAt.ToList();
+        bool RefusalBetween(IGrouping<string, (string Key, int Seq, string Cluster, long At)> g)
+        {
+            var first = g.MinBy(d => d.At);
+            var other = g.Where(d => d.Cluster != first.Cluster).MinBy(d => d.At);
+            return refusals.Any(a => a > first.At && a < other.At);
+        }
+
+        var acrossEpochs = repeated.Where(g => g.Select(d => d.Cluster).Distinct().Count() > 1 && !RefusalBetween(g)).Select(g => $"{g.Key}@{string.Join("+", g.Select(d => d.Cluster))}").ToList();
         Assert.True(acrossEpochs.Count == 0, $"delivered from both epochs: {string.Join(", ", acrossEpochs.Take(10))}; trace:{Environment.NewLine}{string.Join(Environment.NewLine, trace.Where(t => acrossEpochs.Any(a => t.Contains(" " + a[..a.IndexOf('@', StringComparison.Ordinal)] + "@", StringComparison.Ordinal))))}{Environment.NewLine}log:{Environment.NewLine}{logs.Last(400)}");
 
         // Within one epoch, only after a commit the cluster refused for good (a member expelled on a starved machine):
