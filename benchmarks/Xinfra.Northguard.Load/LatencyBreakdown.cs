@@ -150,7 +150,12 @@ internal static class LatencyBreakdown
         }
     }
 
-    private static async Task<(double[] Latencies, double CpuPerRecord)> FixedRateAsync(NorthguardProducerClient producer, byte[][] keys, byte[] value, double rate, TimeSpan duration)
+    /// <summary>
+    /// Produces at <paramref name="rate"/> records/s for <paramref name="duration"/> and returns each record's latency.
+    /// One slot per record, filled by the record's continuation: no task per record is kept alive (an earlier version
+    /// held every record's Task until the end, ~200 MB at 100 B, whose GC pauses it then measured).
+    /// </summary>
+    internal static async Task<(double[] Latencies, double CpuPerRecord)> FixedRateAsync(NorthguardProducerClient producer, byte[][] keys, byte[] value, double rate, TimeSpan duration)
     {
         var latencies = new double[(long)(rate * duration.TotalSeconds * 1.5) + 1024];
         long done = 0;

@@ -316,42 +316,10 @@ internal static class Load
 
     private static async Task<(double P50, double P99, double P999, long Sent)> LatencyAsync(NorthguardProducerClient producer, byte[][] keys, byte[] value, double rate, TimeSpan duration)
     {
-        // One slot per record, filled by the record's continuation: the harness keeps no task per record alive (an
-        // earlier version held every record's Task until the end, ~200 MB at 100 B, whose GC pauses it then measured).
-        var latencies = new double[(long)(rate * duration.TotalSeconds * 1.5) + 1024];
-        long done = 0;
-        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stopwatch = Stopwatch.StartNew();
-        long sent = 0;
-        while (stopwatch.Elapsed < duration)
-        {
-            long due = Math.Min((long)(stopwatch.Elapsed.TotalSeconds * rate), latencies.Length);
-            for (; sent < due; sent++)
-            {
-                _ = Timed(Stopwatch.GetTimestamp(), producer.ProduceAsync("load", new NorthguardRecord(keys[sent % keys.Length], value)), sent);
-            }
-
-            await Task.Delay(1);
-        }
-
-        if (Interlocked.Add(ref done, latencies.Length - sent) != latencies.Length)
-        {
-            await all.Task;
-        }
-
-        var sorted = latencies.AsSpan(0, (int)sent).ToArray();
-        Array.Sort(sorted);
-        return (Percentile(sorted, 0.5), Percentile(sorted, 0.99), Percentile(sorted, 0.999), sent);
-
-        async Task Timed(long started, ValueTask<NorthguardReceipt> produce, long slot)
-        {
-            await produce;
-            latencies[slot] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            if (Interlocked.Increment(ref done) == latencies.Length)
-            {
-                all.TrySetResult();
-            }
-        }
+        // The breakdown mode's fixed-rate loop: one preallocated latency slot per record, filled by its continuation.
+        var (latencies, _) = await LatencyBreakdown.FixedRateAsync(producer, keys, value, rate, duration);
+        Array.Sort(latencies);
+        return (Percentile(latencies, 0.5), Percentile(latencies, 0.99), Percentile(latencies, 0.999), latencies.Length);
     }
 
     private static async Task<double> ConsumeAsync(NorthguardClientOptions options, ulong[] ranges, long total)
