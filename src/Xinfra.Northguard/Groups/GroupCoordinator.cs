@@ -315,14 +315,10 @@ internal sealed class GroupCoordinator(DataPathEngine engine, ILogger logger, Me
             var state = _groups.GetValueOrDefault((request.Group, request.Topic));
             for (int i = 0; i < granted.Count; i++)
             {
-                if (epochs[i] > 0 && state is not null && state.Owns(request.MemberId, granted[i]))
+                if (state is not null && state.CompleteGrant(request.MemberId, granted[i], claimed: epochs[i] > 0))
                 {
                     response.Granted.Add(granted[i]);
                     response.Leases.Add(new RangeLease { RangeId = granted[i], Epoch = epochs[i] });
-                }
-                else
-                {
-                    state?.Release(request.MemberId, granted[i]);
                 }
             }
         }

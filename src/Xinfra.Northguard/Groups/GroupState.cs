@@ -72,10 +72,22 @@ internal sealed class GroupState(string group, string topic)
     }
 
     /// <summary>
-    /// Whether <paramref name="range"/> is still assigned to <paramref name="member"/>: a grant decided before its lease
-    /// claim was written is sent only if no later heartbeat freed the range (or gave it to another member) meanwhile.
+    /// A grant's lease claim finished (<paramref name="claimed"/>: its epoch was written). True when the grant may be
+    /// sent: claimed, and the range is still assigned to <paramref name="member"/> (a later heartbeat may have freed it
+    /// or given it to another member while the claim was in flight). Otherwise frees the range if the member still
+    /// owns it, for a later heartbeat. The coordinator and the simulator's model both decide through this.
     /// </summary>
-    public bool Owns(string member, ulong range) => _owners.TryGetValue(range, out var owner) && owner == member;
+    public bool CompleteGrant(string member, ulong range, bool claimed)
+    {
+        bool owns = _owners.TryGetValue(range, out var owner) && owner == member;
+        if (claimed && owns)
+        {
+            return true;
+        }
+
+        Release(member, range);
+        return false;
+    }
 
     /// <summary>Frees <paramref name="range"/> if <paramref name="member"/> owns it (its grant could not be completed).</summary>
     public void Release(string member, ulong range)

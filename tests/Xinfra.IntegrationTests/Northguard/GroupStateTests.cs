@@ -49,6 +49,26 @@ public sealed class GroupStateTests
     }
 
     [Fact]
+    public void CompleteGrant_AfterTheRangeWentToAnotherMemberDuringTheClaim_IsNotSentAndLeavesTheNewOwner()
+    {
+        // Simulator seed 232: a grant to a waited for its lease claim; meanwhile a's heartbeat said it holds nothing,
+        // the range was freed and granted to b. a's finished claim must not be sent, and b keeps the range.
+        var clock = new ManualClock();
+        var group = new GroupState("g", "t");
+        group.Join("a", TimeSpan.FromSeconds(10), clock.GetTimestamp());
+        Assert.Equal([1UL, 2, 3, 4], group.Heartbeat("a", [], FourRanges, clock.GetTimestamp()).Granted);
+        group.Join("b", TimeSpan.FromSeconds(10), clock.GetTimestamp());
+        group.Release("a", 2); // a's claim of range 2 failed on an earlier heartbeat: freed
+        Assert.Equal([2UL], group.Heartbeat("b", [], FourRanges, clock.GetTimestamp()).Granted);
+
+        Assert.False(group.CompleteGrant("a", 2, claimed: true));
+        Assert.True(group.CompleteGrant("b", 2, claimed: true));
+        Assert.True(group.CompleteGrant("a", 1, claimed: true));
+        Assert.False(group.CompleteGrant("a", 3, claimed: false)); // a failed claim frees a's own range
+        Assert.False(group.CompleteGrant("a", 3, claimed: true)); // freed: no longer a's
+    }
+
+    [Fact]
     public void Heartbeat_DuringTakeoverGrace_GrantsNothingUntilThePreviousLeasesExpired()
     {
         // A new coordinator (restart or move) knows nothing of the grants of the previous one, whose members keep

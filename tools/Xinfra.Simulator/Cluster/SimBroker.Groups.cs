@@ -167,15 +167,12 @@ internal sealed partial class SimBroker
         var state = Groups().GetValueOrDefault((heartbeat.Group, heartbeat.Topic));
         for (int i = 0; i < granted.Count; i++)
         {
-            if (claims[i].Result is { } epoch && state is not null && state.Owns(heartbeat.Member, granted[i]))
+            if (state is not null && state.CompleteGrant(heartbeat.Member, granted[i], claimed: claims[i].Result is not null))
             {
+                long epoch = claims[i].Result!.Value;
                 claimed.Add(granted[i]);
                 epochs.Add(epoch);
                 _world.Checker.Groups.OnClaimed(heartbeat.Group, heartbeat.Topic, granted[i], heartbeat.Member, epoch);
-            }
-            else
-            {
-                state?.Release(heartbeat.Member, granted[i]);
             }
         }
 
